@@ -1,0 +1,24 @@
+import type { GlueTableInput } from "@hotels/schema";
+
+/** A catalog partition, Glue API shaped (`Values` in partition-key order). */
+export interface PartitionInput {
+  readonly Values: readonly string[];
+  readonly StorageDescriptor: { readonly Location: string };
+}
+
+export interface CatalogTable extends GlueTableInput {
+  readonly DatabaseName: string;
+  readonly UpdateTime?: Date;
+}
+
+/** The catalog port (Glue Data Catalog). Local adapter keeps the same shapes as JSON in the lake. */
+export interface Catalog {
+  ensureDatabase(name: string, description?: string): Promise<void>;
+  getTable(database: string, name: string): Promise<CatalogTable | undefined>;
+  getTables(database: string): Promise<CatalogTable[]>;
+  /** Creates or updates a table definition. */
+  putTable(database: string, input: GlueTableInput): Promise<void>;
+  getPartitions(database: string, table: string): Promise<PartitionInput[]>;
+  /** Adds partitions not yet known; existing ones are left alone. */
+  addPartitions(database: string, table: string, partitions: readonly PartitionInput[]): Promise<number>;
+}

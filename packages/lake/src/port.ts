@@ -1,0 +1,29 @@
+import type { LakeZone } from "@hotels/schema";
+
+export interface ObjectInfo {
+  readonly key: string;
+  readonly size: number;
+  readonly lastModified: Date;
+}
+
+/** The object store port (S3). Keys are `/`-separated; buckets are one per lake zone (see `LakeLayout`).
+ * `put` is atomic: a reader sees the whole object or none of it. */
+export interface ObjectStore {
+  readonly kind: "local" | "s3";
+  put(bucket: string, key: string, body: Uint8Array | string | AsyncIterable<Uint8Array>): Promise<void>;
+  get(bucket: string, key: string): Promise<Uint8Array>;
+  /** Undefined when the object does not exist. */
+  head(bucket: string, key: string): Promise<ObjectInfo | undefined>;
+  list(bucket: string, prefix?: string): AsyncIterable<ObjectInfo>;
+  delete(bucket: string, key: string): Promise<void>;
+  /** A local filesystem path for the object when the store is a local folder (DuckDB reads and writes
+   * there directly); undefined on S3. */
+  localPath?(bucket: string, key: string): string;
+}
+
+/** Maps lake zones to buckets: locally the zone name, on AWS `<prefix>-<env>-<zone>`. */
+export interface LakeLayout {
+  bucket(zone: LakeZone): string;
+  /** `s3://bucket/` or `file:///…/bucket/` URI of a zone, for catalog locations. */
+  uri(zone: LakeZone, key?: string): string;
+}

@@ -1,0 +1,29 @@
+import type { Column, TableDef } from "@hotels/schema";
+
+/** A bound parameter value. Dates are ISO `YYYY-MM-DD` strings, decimals canonical strings. */
+export type SqlValue = string | number | boolean | Date | null;
+
+/** The SQL source port: the Hotels.com database (RDS Aurora PostgreSQL on AWS). Adapters: PGlite (local
+ * default, on disk), node-postgres (`DATABASE_URL`), RDS Data API (AWS). Values are always bound as
+ * `$1..$n` parameters, never concatenated into SQL. */
+export interface SqlSource {
+  /** `pglite`, `pg` or `data-api`; for messages and benchmarks, never for branching pipeline logic. */
+  readonly kind: "pglite" | "pg" | "data-api";
+  /** Runs one statement and returns its rows as plain objects. */
+  query<R = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<R[]>;
+  /** Runs one statement and returns the affected row count. */
+  execute(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: SqlSource) => Promise<T>): Promise<T>;
+  /** Bulk load: streams COPY-text lines (tab-separated, `\N` null; see `copyTextLine` in the schema) into
+   * `table`'s `columns`. Adapters without COPY batch parameterised statements. Returns rows written. */
+  copyIn(table: string, columns: readonly Column[], lines: AsyncIterable<string>): Promise<number>;
+  /** Bulk read: streams the result of `sql` as COPY-text lines (`COPY (sql) TO STDOUT`). */
+  copyOut(sql: string, params?: readonly SqlValue[]): AsyncIterable<string>;
+  close(): Promise<void>;
+}
+
+/** Applies the schema's migrations; idempotent. */
+export interface Migrator {
+  migrate(source: SqlSource, tables?: readonly TableDef[]): Promise<{ applied: string[]; current: number }>;
+}
