@@ -9,7 +9,17 @@ describe("hotels CLI", () => {
   it("lists every stage command in --help", () => {
     const r = run("--help");
     expect(r.status).toBe(0);
-    for (const cmd of ["ingest", "etl", "crawl", "query", "tables", "train", "predict", "models", "pipeline"]) {
+    for (const cmd of [
+      "ingest",
+      "etl",
+      "crawl",
+      "query",
+      "tables",
+      "train",
+      "predict",
+      "models",
+      "pipeline",
+    ]) {
       expect(r.stdout).toMatch(new RegExp(`^  ${cmd}\\b`, "m"));
     }
   });

@@ -15,17 +15,36 @@ describe("configuration", () => {
     // act
     const fileOnly = loadConfig({ cwd, env: {} });
     const withEnv = loadConfig({ cwd, env: { HOTELS_HOME: "from-env", HOTELS_ENV: "prod" } });
-    const withFlags = loadConfig({ cwd, env: { HOTELS_HOME: "from-env" }, flags: { home: "from-flag", runtime: "local" } });
+    const withFlags = loadConfig({
+      cwd,
+      env: { HOTELS_HOME: "from-env" },
+      flags: { home: "from-flag", runtime: "local" },
+    });
     const defaults = loadConfig({ cwd: tmpdir(), env: {} });
     // assert
-    expect(fileOnly).toMatchObject({ runtime: "aws", home: path.join(cwd, "from-file"), aws: { env: "staging", region: "us-east-1" } });
-    expect(withEnv).toMatchObject({ home: path.join(cwd, "from-env"), aws: { env: "prod", region: "us-east-1" } });
+    expect(fileOnly).toMatchObject({
+      runtime: "aws",
+      home: path.join(cwd, "from-file"),
+      aws: { env: "staging", region: "us-east-1" },
+    });
+    expect(withEnv).toMatchObject({
+      home: path.join(cwd, "from-env"),
+      aws: { env: "prod", region: "us-east-1" },
+    });
     expect(withFlags).toMatchObject({ runtime: "local", home: path.join(cwd, "from-flag") });
-    expect(defaults).toMatchObject({ runtime: "local", home: path.join(tmpdir(), ".hotels"), aws: { env: "dev", prefix: "hotels" } });
+    expect(defaults).toMatchObject({
+      runtime: "local",
+      home: path.join(tmpdir(), ".hotels"),
+      aws: { env: "dev", prefix: "hotels" },
+    });
   });
 
   it("names the field of a bad value", () => {
-    expect(() => loadConfig({ cwd: tmpdir(), env: { HOTELS_RUNTIME: "gcp" } })).toThrow(/configuration: runtime:/);
-    expect(() => loadConfig({ cwd: tmpdir(), env: {}, file: "/nonexistent.json" })).toThrow(/config file not found/);
+    expect(() => loadConfig({ cwd: tmpdir(), env: { HOTELS_RUNTIME: "gcp" } })).toThrow(
+      /configuration: runtime:/,
+    );
+    expect(() => loadConfig({ cwd: tmpdir(), env: {}, file: "/nonexistent.json" })).toThrow(
+      /config file not found/,
+    );
   });
 });
