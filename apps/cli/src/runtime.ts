@@ -1,18 +1,55 @@
+import type { Catalog, LakeLayout, ObjectStore } from "@hotels/lake";
+import type { QueryEngine } from "@hotels/query";
+import type { SqlSource } from "@hotels/source";
 import type { Config } from "./config.ts";
+import { UserError } from "./output.ts";
 
 /** The composition root: which adapter serves each port, chosen once from the configuration.
  * `local` = embedded adapters under `config.home`; `aws` = the AWS SDK adapters of `config.aws.env`.
- * Stage issues add their port here (each getter is lazy so a command opens only what it uses). */
+ * Every getter is lazy and memoised, so a command opens only what it uses. */
 export interface Runtime {
   readonly config: Config;
+  /** SQL source (RDS): PGlite under `<home>/rds`, `pg` when `databaseUrl` is set, Data API on AWS. */
+  source(): Promise<SqlSource>;
+  /** Object store (S3): `<home>/lake/<bucket>/<key>` locally. */
+  store(): ObjectStore;
+  /** Zone → bucket mapping. */
+  layout(): LakeLayout;
+  /** Catalog (Glue Data Catalog). */
+  catalog(): Catalog;
+  /** Query engine (Athena): DuckDB over the catalog locally. */
+  queryEngine(): Promise<QueryEngine>;
   /** Closes whatever was opened. */
   close(): Promise<void>;
 }
 
+const notYet = (what: string, issue: number): never => {
+  throw new UserError(`${what} is not available yet (issue #${issue})`, 2);
+};
+
 export function createRuntime(config: Config): Runtime {
   const closers: (() => Promise<void>)[] = [];
+  const once = <T>(make: () => T): (() => T) => {
+    let v: T | undefined;
+    let made = false;
+    return () => {
+      if (!made) {
+        v = make();
+        made = true;
+      }
+      return v as T;
+    };
+  };
   return {
     config,
+    // --- SQL source (issue #3) ---
+    source: once(async (): Promise<SqlSource> => notYet("the SQL source", 3)),
+    // --- object store, layout, catalog (issue #4) ---
+    store: once((): ObjectStore => notYet("the object store", 4)),
+    layout: once((): LakeLayout => notYet("the lake layout", 4)),
+    catalog: once((): Catalog => notYet("the catalog", 4)),
+    // --- query engine (issue #5) ---
+    queryEngine: once(async (): Promise<QueryEngine> => notYet("the query engine", 5)),
     async close() {
       for (const c of closers.reverse()) await c();
     },

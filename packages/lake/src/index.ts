@@ -1,1 +1,2 @@
-export {};
+export * from "./catalog-port.ts";
+export * from "./port.ts";
