@@ -25,5 +25,5 @@ export interface SqlSource {
 
 /** Applies the schema's migrations; idempotent. */
 export interface Migrator {
-  migrate(source: SqlSource, tables?: readonly TableDef[]): Promise<{ applied: string[]; current: number }>;
+  migrate(source: SqlSource, tables?: readonly TableDef[]): Promise<{ applied: string[]; version: number }>;
 }

@@ -1,0 +1,120 @@
+import { bookings, copyTextLine, hotels, sourceTables } from "@hotels/schema";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrate } from "../src/migrate.ts";
+import type { SqlSource } from "../src/port.ts";
+import { adapters } from "./helpers.ts";
+
+async function* from<T>(xs: readonly T[]): AsyncGenerator<T> {
+  yield* xs;
+}
+async function collect<T>(xs: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of xs) out.push(x);
+  return out;
+}
+
+const hotel = (id: number) => ({
+  hotel_id: id,
+  name: `Hotel\t${id}\nline`,
+  hotel_type: "City Hotel",
+  city: "Lisbon",
+  country: "PRT",
+  star_rating: 4,
+  room_count: 100,
+  created_at: new Date("2020-01-01T00:00:00Z"),
+  updated_at: new Date("2020-01-02T03:04:05.678Z"),
+});
+
+describe.each(adapters)("SqlSource contract: $name", (adapter) => {
+  let db: SqlSource & { drop(): Promise<void> };
+  beforeAll(async () => {
+    if (!adapter.skip) db = await adapter.open();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it.skipIf(adapter.skip)("migrates idempotently, recording versions", async () => {
+    // act
+    const first = await migrate(db);
+    const second = await migrate(db);
+    // assert
+    expect(first.applied).toEqual(sourceTables.map((t) => `create_${t.name}`));
+    expect(first.version).toBe(sourceTables.length);
+    expect(second).toEqual({ applied: [], version: sourceTables.length });
+    const cols = await db.query<{ column_name: string }>(
+      "SELECT column_name FROM information_schema.columns WHERE table_name = 'bookings' AND table_schema = current_schema() ORDER BY ordinal_position",
+    );
+    expect(cols.map((c) => c.column_name)).toEqual(bookings.columns.map((c) => c.name));
+  });
+
+  it.skipIf(adapter.skip)("copies in and reads back through query and copyOut", async () => {
+    // prepare
+    const lines = [hotel(1), hotel(2)].map((h) => copyTextLine(hotels.columns, h));
+    // act
+    const n = await db.copyIn("hotels", hotels.columns, from(lines));
+    const rows = await db.query<{ hotel_id: number; name: string; updated_at: Date }>(
+      "SELECT * FROM hotels WHERE hotel_id = $1",
+      [2],
+    );
+    const out = await collect(db.copyOut("SELECT * FROM hotels ORDER BY hotel_id"));
+    const outParams = await collect(
+      db.copyOut("SELECT * FROM hotels WHERE updated_at >= $1 AND hotel_id > $2 ORDER BY hotel_id", [
+        new Date("2020-01-01T00:00:00Z"),
+        1,
+      ]),
+    );
+    // assert
+    expect(n).toBe(2);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.name).toBe("Hotel\t2\nline");
+    expect(rows[0]!.updated_at.toISOString()).toBe("2020-01-02T03:04:05.678Z");
+    expect(out).toHaveLength(2);
+    expect(out[0]).toBe(
+      "1\tHotel\\t1\\nline\tCity Hotel\tLisbon\tPRT\t4\t100\t2020-01-01 00:00:00+00\t2020-01-02 03:04:05.678+00",
+    );
+    expect(outParams).toEqual([out[1]]);
+  });
+
+  it.skipIf(adapter.skip)("commits a transaction and rolls one back on error", async () => {
+    // act
+    await db.transaction(async (tx) => {
+      await tx.execute("UPDATE hotels SET star_rating = $1 WHERE hotel_id = $2", [5, 1]);
+    });
+    const failed = db.transaction(async (tx) => {
+      await tx.execute("UPDATE hotels SET star_rating = $1 WHERE hotel_id = $2", [1, 1]);
+      throw new Error("boom");
+    });
+    // assert
+    await expect(failed).rejects.toThrow("boom");
+    const [r] = await db.query<{ star_rating: number }>("SELECT star_rating FROM hotels WHERE hotel_id = 1");
+    expect(r!.star_rating).toBe(5);
+  });
+
+  it.skipIf(adapter.skip)("rolls back a nested transaction only", async () => {
+    // act
+    await db.transaction(async (tx) => {
+      await tx.execute("UPDATE hotels SET star_rating = 3 WHERE hotel_id = 2");
+      await tx
+        .transaction(async (inner) => {
+          await inner.execute("UPDATE hotels SET star_rating = 1 WHERE hotel_id = 2");
+          throw new Error("inner");
+        })
+        .catch(() => {});
+    });
+    // assert
+    const [r] = await db.query<{ star_rating: number }>("SELECT star_rating FROM hotels WHERE hotel_id = 2");
+    expect(r!.star_rating).toBe(3);
+  });
+
+  it.skipIf(adapter.skip)("reports constraint errors and keeps values bound", async () => {
+    // act + assert: a CHECK violation from the derived DDL
+    await expect(db.execute("UPDATE hotels SET star_rating = $1 WHERE hotel_id = 1", [9])).rejects.toThrow(
+      /check constraint/i,
+    );
+    // a hostile value is data, not SQL
+    await db.execute("UPDATE hotels SET city = $1 WHERE hotel_id = 1", ["x'); DROP TABLE hotels; --"]);
+    const [r] = await db.query<{ city: string }>("SELECT city FROM hotels WHERE hotel_id = 1");
+    expect(r!.city).toBe("x'); DROP TABLE hotels; --");
+  });
+});
