@@ -1,5 +1,13 @@
 import type { LakeZone } from "@hotels/schema";
 
+/** Options of `ObjectStore.put`. */
+export interface PutOptions {
+  /** Create only if no object has the key (S3 `If-None-Match: *`); otherwise the put fails with
+   * `ObjectExistsError`. This is the compare-and-set every commit (snapshots, locks) relies on.
+   * Default false (overwrite). */
+  readonly ifAbsent?: boolean;
+}
+
 export interface ObjectInfo {
   readonly key: string;
   readonly size: number;
@@ -10,11 +18,19 @@ export interface ObjectInfo {
  * `put` is atomic: a reader sees the whole object or none of it. */
 export interface ObjectStore {
   readonly kind: "local" | "s3";
-  put(bucket: string, key: string, body: Uint8Array | string | AsyncIterable<Uint8Array>): Promise<void>;
+  put(
+    bucket: string,
+    key: string,
+    body: Uint8Array | string | AsyncIterable<Uint8Array>,
+    options?: PutOptions,
+  ): Promise<void>;
+  /** Throws `ObjectNotFoundError` when the object does not exist. */
   get(bucket: string, key: string): Promise<Uint8Array>;
   /** Undefined when the object does not exist. */
   head(bucket: string, key: string): Promise<ObjectInfo | undefined>;
+  /** Objects whose key starts with `prefix`, in key order (as S3 lists them). */
   list(bucket: string, prefix?: string): AsyncIterable<ObjectInfo>;
+  /** Deleting a missing object is not an error (as on S3). */
   delete(bucket: string, key: string): Promise<void>;
   /** A local filesystem path for the object when the store is a local folder (DuckDB reads and writes
    * there directly); undefined on S3. */

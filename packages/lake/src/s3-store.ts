@@ -1,0 +1,105 @@
+import { Readable } from "node:stream";
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  paginateListObjectsV2,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { ObjectExistsError, ObjectNotFoundError } from "./errors.ts";
+import type { ObjectInfo, ObjectStore, PutOptions } from "./port.ts";
+
+export interface S3ObjectStoreOptions {
+  readonly client: S3Client;
+  /** Multipart part size for streamed bodies, bytes. Default 8 MiB (S3's minimum is 5 MiB). */
+  readonly partSize?: number;
+  /** Parts uploaded in parallel per streamed body. Default 4. */
+  readonly queueSize?: number;
+}
+
+const httpStatus = (e: unknown) =>
+  (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+const errName = (e: unknown) => (e as { name?: string }).name;
+
+/** The object store on S3. Single PUTs are atomic on S3; streamed bodies go through lib-storage's multipart
+ * `Upload`, which only becomes visible on CompleteMultipartUpload (and is aborted on failure). */
+export class S3ObjectStore implements ObjectStore {
+  readonly kind = "s3" as const;
+  private readonly client: S3Client;
+  private readonly partSize: number;
+  private readonly queueSize: number;
+
+  constructor(options: S3ObjectStoreOptions) {
+    this.client = options.client;
+    this.partSize = options.partSize ?? 8 * 1024 * 1024;
+    this.queueSize = options.queueSize ?? 4;
+  }
+
+  async put(
+    bucket: string,
+    key: string,
+    body: Uint8Array | string | AsyncIterable<Uint8Array>,
+    options: PutOptions = {},
+  ): Promise<void> {
+    const ifNoneMatch = options.ifAbsent ? "*" : undefined;
+    try {
+      if (typeof body === "string" || body instanceof Uint8Array) {
+        await this.client.send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, IfNoneMatch: ifNoneMatch }),
+        );
+      } else {
+        const upload = new Upload({
+          client: this.client,
+          params: { Bucket: bucket, Key: key, Body: Readable.from(body), IfNoneMatch: ifNoneMatch },
+          partSize: this.partSize,
+          queueSize: this.queueSize,
+          leavePartsOnError: false,
+        });
+        await upload.done();
+      }
+    } catch (e) {
+      // 412 Precondition Failed (or 409 ConditionalRequestConflict during a racing write) = already there.
+      if (options.ifAbsent && (httpStatus(e) === 412 || httpStatus(e) === 409))
+        throw new ObjectExistsError(bucket, key);
+      throw e;
+    }
+  }
+
+  async get(bucket: string, key: string): Promise<Uint8Array> {
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if (!r.Body) return new Uint8Array();
+      return await r.Body.transformToByteArray();
+    } catch (e) {
+      if (errName(e) === "NoSuchKey" || httpStatus(e) === 404) throw new ObjectNotFoundError(bucket, key);
+      throw e;
+    }
+  }
+
+  async head(bucket: string, key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const r = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return { key, size: r.ContentLength ?? 0, lastModified: r.LastModified ?? new Date(0) };
+    } catch (e) {
+      if (errName(e) === "NotFound" || httpStatus(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async *list(bucket: string, prefix = ""): AsyncIterable<ObjectInfo> {
+    const pages = paginateListObjectsV2(
+      { client: this.client },
+      { Bucket: bucket, Prefix: prefix === "" ? undefined : prefix },
+    );
+    for await (const page of pages)
+      for (const o of page.Contents ?? [])
+        if (o.Key !== undefined)
+          yield { key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0) };
+  }
+
+  async delete(bucket: string, key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  }
+}
