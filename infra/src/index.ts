@@ -1,1 +1,14 @@
-export {};
+export * from "./app.ts";
+export * from "./config/environments.ts";
+export * from "./constructs/athena-workgroup.ts";
+export * from "./constructs/data-lake.ts";
+export * from "./constructs/function-specs.ts";
+export * from "./constructs/glue-etl.ts";
+export * from "./constructs/keys.ts";
+export * from "./constructs/network.ts";
+export * from "./constructs/pipeline-functions.ts";
+export * from "./constructs/sage-maker.ts";
+export * from "./constructs/source-database.ts";
+export * from "./inputs.ts";
+export * from "./naming.ts";
+export * from "./stack.ts";

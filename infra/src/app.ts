@@ -1,0 +1,37 @@
+import { App } from "cdktf";
+import { type EnvironmentConfig, environments } from "./config/environments.ts";
+import { type PipelineInputs, readInputs } from "./inputs.ts";
+import { PipelineStack } from "./stack.ts";
+
+export interface BuildAppOptions {
+  /** Output directory. Default `CDKTF_OUTDIR`, else `cdktf.out`. */
+  readonly outdir?: string;
+  /** Environments to synthesize. Default all three. */
+  readonly environments?: readonly EnvironmentConfig[];
+  /** Default `readInputs()`. */
+  readonly inputs?: PipelineInputs;
+}
+
+/** The CDKTF app: one `PipelineStack` per environment, named after it (`cdktf deploy prod`). */
+export function buildApp(options: BuildAppOptions = {}): { app: App; stacks: PipelineStack[] } {
+  const app = new App({
+    outdir: options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out",
+    skipValidation: false,
+  });
+  const inputs = options.inputs ?? readInputs();
+  const stacks = (options.environments ?? Object.values(environments)).map(
+    (config) => new PipelineStack(app, config.name, { config, inputs }),
+  );
+  return { app, stacks };
+}
+
+/** Synth-time warnings: what an environment lacks because another package has not produced it yet. */
+export function synthWarnings(stacks: readonly PipelineStack[]): string[] {
+  const out: string[] = [];
+  for (const s of stacks) {
+    if (!s.glue.job) out.push(`${s.node.id}: no Glue script (packages/etl/glue/*.py): ETL job skipped`);
+    for (const name of s.functions.skipped)
+      out.push(`${s.node.id}: no bundle apps/lambdas/dist/${name}.zip: function ${name} skipped`);
+  }
+  return out;
+}
