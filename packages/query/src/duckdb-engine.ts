@@ -1,0 +1,286 @@
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import {
+  type DuckDBConnection,
+  DuckDBDateValue,
+  DuckDBDecimalValue,
+  DuckDBInstance,
+  type DuckDBPreparedStatement,
+  DuckDBTimestampMillisecondsValue,
+  DuckDBTimestampNanosecondsValue,
+  DuckDBTimestampSecondsValue,
+  DuckDBTimestampTZValue,
+  DuckDBTimestampValue,
+  StatementType,
+} from "@duckdb/node-api";
+import type { LakeLayout, ObjectStore } from "@hotels/lake";
+import { decimalText, int64Value, isoDateOfDays, logicalTypeOf } from "./decode.ts";
+import { QueryAbortedError, QueryError } from "./errors.ts";
+import { catalogTables, type LakeSources, localPaths, QUERYABLE_ZONES, viewSql } from "./lake-views.ts";
+import type { QueryEngine, QueryParam, QueryResult, ResultColumn } from "./port.ts";
+import { writeResult } from "./results.ts";
+
+export interface DuckDbQueryEngineOptions extends LakeSources {
+  /** The local lake (files are read in place through `store.localPath`). */
+  readonly store: ObjectStore;
+  readonly layout: LakeLayout;
+  /** Write each result to the `query-results` zone as `<queryId>.csv` + `.csv.metadata`. Default true. */
+  readonly writeResults?: boolean;
+  /** Milliseconds during which a catalog/snapshot check is reused; 0 checks before every query. Default 0. */
+  readonly refreshMs?: number;
+  /** DuckDB worker threads. Default: DuckDB's (one per core). */
+  readonly threads?: number;
+}
+
+/** One exposed view and what it was built from. */
+interface ViewState {
+  readonly fingerprint: string;
+}
+
+const READ_ONLY = new Set<number>([StatementType.SELECT, StatementType.EXPLAIN]);
+
+/** The local query engine: an in-memory DuckDB in which every catalogued table is a view `<zone>.<table>`
+ * over the committed Parquet files of its current snapshot. Views are rebuilt when the catalog or a
+ * snapshot version changes, checked before each query, so new partitions and tables appear without a
+ * restart. DuckDB may read only the lake folder (external access otherwise off, configuration locked), and
+ * only SELECT/EXPLAIN run: the lake is read-only through this engine. */
+export class DuckDbQueryEngine implements QueryEngine {
+  readonly kind = "duckdb" as const;
+  readonly #o: DuckDbQueryEngineOptions;
+  readonly #instance: DuckDBInstance;
+  readonly #conn: DuckDBConnection;
+  readonly #profileFile: string;
+  readonly #views = new Map<string, ViewState>();
+  #checkedAt = Number.NEGATIVE_INFINITY;
+  /** Queries run one at a time on the one connection (the profile file is per connection). */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    o: DuckDbQueryEngineOptions,
+    instance: DuckDBInstance,
+    conn: DuckDBConnection,
+    profileFile: string,
+  ) {
+    this.#o = o;
+    this.#instance = instance;
+    this.#conn = conn;
+    this.#profileFile = profileFile;
+  }
+
+  static async create(options: DuckDbQueryEngineOptions): Promise<DuckDbQueryEngine> {
+    const { store, layout } = options;
+    if (!store.localPath)
+      throw new Error("the DuckDB query engine needs a local object store (a lake folder)");
+    const profileDir = mkdtempSync(path.join(tmpdir(), "hotels-query-"));
+    const profileFile = path.join(profileDir, "profile.json");
+    const instance = await DuckDBInstance.create(":memory:", {
+      ...(options.threads ? { threads: String(options.threads) } : {}),
+    });
+    const conn = await instance.connect();
+    // DuckDB may touch only the zone folders it reads and its profile output.
+    const zoneDirs = (options.zones ?? QUERYABLE_ZONES).map((z) =>
+      path.dirname(store.localPath!(layout.bucket(z), "x")),
+    );
+    const allowed = [...zoneDirs, profileDir].map((d) => `'${`${d}/`.replaceAll("'", "''")}'`).join(", ");
+    await conn.run(`SET allowed_directories = [${allowed}]`);
+    await conn.run("SET enable_external_access = false");
+    await conn.run("SET enable_profiling = 'json'");
+    await conn.run(`SET profiling_output = '${profileFile.replaceAll("'", "''")}'`);
+    await conn.run("SET lock_configuration = true");
+    return new DuckDbQueryEngine(options, instance, conn, profileFile);
+  }
+
+  query(
+    sql: string,
+    params: readonly QueryParam[] = [],
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<QueryResult> {
+    const run = this.#queue.then(() => this.#run(sql, params, options.signal));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Rebuilds the views whose catalog entry or snapshot version changed; drops those no longer catalogued. */
+  async refresh(force = false): Promise<void> {
+    const now = performance.now();
+    if (!force && now - this.#checkedAt < (this.#o.refreshMs ?? 0)) return;
+    const tables = await catalogTables(this.#o);
+    const seen = new Set<string>();
+    for (const { zone, table } of tables) {
+      const name = `${zone}.${table.Name}`;
+      seen.add(name);
+      const version = await this.#o.snapshots.currentVersion(zone, table.Name);
+      const fingerprint = `${version}|${JSON.stringify([table.StorageDescriptor?.Columns, table.PartitionKeys])}`;
+      if (this.#views.get(name)?.fingerprint === fingerprint) continue;
+      const snap = version > 0 ? await this.#o.snapshots.current(zone, table.Name) : undefined;
+      const paths = localPaths(this.#o.store, this.#o.layout, zone, snap?.files ?? []);
+      await this.#conn.run(`CREATE SCHEMA IF NOT EXISTS "${zone}"`);
+      await this.#conn.run(viewSql(zone, table, paths));
+      // Fingerprint of what was read (the snapshot may have moved on between the two reads).
+      this.#views.set(name, {
+        fingerprint: `${snap?.version ?? 0}${fingerprint.slice(String(version).length)}`,
+      });
+    }
+    for (const name of [...this.#views.keys()]) {
+      if (seen.has(name)) continue;
+      const [zone, table] = name.split(".") as [string, string];
+      await this.#conn.run(`DROP VIEW IF EXISTS "${zone}"."${table.replaceAll('"', '""')}"`);
+      this.#views.delete(name);
+    }
+    this.#checkedAt = performance.now();
+  }
+
+  async #run(sql: string, params: readonly QueryParam[], signal?: AbortSignal): Promise<QueryResult> {
+    signal?.throwIfAborted();
+    const t0 = performance.now();
+    await this.refresh();
+    const queryId = randomUUID();
+    const fail = (e: unknown): never => {
+      const message = (e as Error).message;
+      if (/^INTERRUPT/i.test(message) && signal?.aborted) throw new QueryAbortedError(queryId);
+      const position = duckdbErrorPosition(sql, message);
+      const code = /^([A-Za-z ]+?) Error:/.exec(message)?.[1];
+      throw new QueryError(message, {
+        engine: "duckdb",
+        queryId,
+        ...(position ? { position } : {}),
+        ...(code ? { code } : {}),
+      });
+    };
+    let prepared: DuckDBPreparedStatement;
+    try {
+      prepared = await this.#conn.prepare(sql);
+    } catch (e) {
+      return fail(e);
+    }
+    if (!READ_ONLY.has(prepared.statementType))
+      throw new QueryError(
+        `only SELECT queries run on the lake (got a ${StatementType[prepared.statementType]} statement)`,
+        { engine: "duckdb", queryId, code: "Permission" },
+      );
+    if (prepared.parameterCount !== params.length)
+      throw new QueryError(
+        `the query has ${prepared.parameterCount} ? parameter(s); ${params.length} given`,
+        {
+          engine: "duckdb",
+          queryId,
+          code: "Parameter",
+        },
+      );
+    for (const [i, v] of params.entries()) bind(prepared, i + 1, v);
+    const onAbort = () => this.#conn.interrupt();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let reader: Awaited<ReturnType<DuckDBPreparedStatement["runAndReadAll"]>>;
+    try {
+      reader = await prepared.runAndReadAll();
+    } catch (e) {
+      return fail(e);
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+    const filesScanned = this.#filesScanned();
+    const names = reader.columnNames();
+    const columns: ResultColumn[] = reader
+      .columnTypes()
+      .map((t, i) => ({ name: names[i]!, type: logicalTypeOf(t.toString()) }));
+    const rows = reader.getRows().map((r) => {
+      const o: Record<string, unknown> = {};
+      for (let i = 0; i < names.length; i++) o[names[i]!] = jsValue(r[i]);
+      return o;
+    });
+    const result: QueryResult = {
+      queryId,
+      columns,
+      rows,
+      stats: { millis: performance.now() - t0, ...(filesScanned !== undefined ? { filesScanned } : {}) },
+    };
+    if (this.#o.writeResults ?? true)
+      await writeResult(this.#o.store, this.#o.layout.bucket("query-results"), result, {
+        sql,
+        params,
+        submittedAt: new Date(Date.now() - (performance.now() - t0)).toISOString(),
+      });
+    return result;
+  }
+
+  /** Files the last query read: the sum of the Parquet scans' "Total Files Read" in DuckDB's profile. */
+  #filesScanned(): number | undefined {
+    let profile: unknown;
+    try {
+      profile = JSON.parse(readFileSync(this.#profileFile, "utf8"));
+    } catch {
+      return undefined;
+    }
+    let total: number | undefined;
+    const walk = (n: { extra_info?: Record<string, unknown>; children?: unknown[] }) => {
+      const read = n.extra_info?.["Total Files Read"];
+      if (read !== undefined) total = (total ?? 0) + Number(read);
+      for (const c of n.children ?? []) walk(c as typeof n);
+    };
+    walk(profile as Parameters<typeof walk>[0]);
+    return total;
+  }
+
+  async close(): Promise<void> {
+    await this.#queue;
+    this.#conn.closeSync();
+    this.#instance.closeSync();
+    rmSync(path.dirname(this.#profileFile), { recursive: true, force: true });
+  }
+}
+
+/** Binds a value with an explicit type: integers as INTEGER/BIGINT (so partition filters compare integers),
+ * other numbers DOUBLE, strings VARCHAR. */
+function bind(p: DuckDBPreparedStatement, i: number, v: QueryParam): void {
+  if (v === null) p.bindNull(i);
+  else if (typeof v === "boolean") p.bindBoolean(i, v);
+  else if (typeof v === "string") p.bindVarchar(i, v);
+  else if (Number.isSafeInteger(v)) {
+    if (v >= -2_147_483_648 && v <= 2_147_483_647) p.bindInteger(i, v);
+    else p.bindBigInt(i, BigInt(v));
+  } else p.bindDouble(i, v);
+}
+
+/** A DuckDB value as the port's typed value. */
+function jsValue(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  switch (typeof v) {
+    case "bigint":
+      return int64Value(v);
+    case "number":
+    case "string":
+    case "boolean":
+      return v;
+  }
+  if (v instanceof DuckDBDecimalValue) return decimalText(v.value, v.scale);
+  if (v instanceof DuckDBDateValue) return v.isFinite ? isoDateOfDays(v.days) : String(v);
+  if (v instanceof DuckDBTimestampValue || v instanceof DuckDBTimestampTZValue)
+    return new Date(Number(v.micros / 1000n));
+  if (v instanceof DuckDBTimestampMillisecondsValue) return new Date(Number(v.millis));
+  if (v instanceof DuckDBTimestampSecondsValue) return new Date(Number(v.seconds) * 1000);
+  if (v instanceof DuckDBTimestampNanosecondsValue) return new Date(Number(v.nanos / 1_000_000n));
+  return String(v);
+}
+
+/** 1-based line/column of a DuckDB error (`LINE 2:   nosuch = 1` then a caret line); DuckDB may shorten the
+ * line to an excerpt, so the excerpt is located in the SQL. */
+export function duckdbErrorPosition(
+  sql: string,
+  message: string,
+): { line: number; column: number } | undefined {
+  const m = /\nLINE (\d+): (.*)\n( *)\^/.exec(message);
+  if (!m) return undefined;
+  const line = Number(m[1]);
+  let excerpt = m[2]!;
+  let caret = m[3]!.length - `LINE ${m[1]}: `.length;
+  if (excerpt.startsWith("...")) {
+    excerpt = excerpt.slice(3);
+    caret -= 3;
+  }
+  excerpt = excerpt.replace(/\.\.\.$/, "");
+  const text = sql.split("\n")[line - 1] ?? "";
+  const at = text.indexOf(excerpt.slice(0, Math.min(excerpt.length, 40)));
+  return { line, column: Math.max(at, 0) + caret + 1 };
+}

@@ -1,0 +1,109 @@
+import type { Catalog, CatalogTable, LakeLayout, ObjectStore } from "@hotels/lake";
+import { duckdbType, type LakeZone, quoteIdent } from "@hotels/schema";
+import { logicalTypeOf } from "./decode.ts";
+
+/** What the engine needs of the lake's table snapshots (`TableLog` satisfies it): the committed version of
+ * a table, cheaply, and its complete list of live files. Readers use only committed snapshot files. */
+export interface SnapshotReader {
+  currentVersion(zone: LakeZone, table: string): Promise<number>;
+  current(
+    zone: LakeZone,
+    table: string,
+  ): Promise<
+    | {
+        readonly version: number;
+        readonly committedAt?: string;
+        readonly rows?: number;
+        readonly files: readonly {
+          readonly key: string;
+          readonly rows?: number;
+          readonly bytes?: number;
+          readonly partition?: Readonly<Record<string, string>>;
+        }[];
+      }
+    | undefined
+  >;
+}
+
+/** Lake zones whose catalogued tables are queryable as `<zone>.<table>` (default). */
+export const QUERYABLE_ZONES: readonly LakeZone[] = [
+  "raw",
+  "processed",
+  "curated",
+  "predictions",
+  "rejected",
+];
+
+export interface LakeSources {
+  readonly catalog: Catalog;
+  readonly snapshots: SnapshotReader;
+  /** Zones exposed. Default `QUERYABLE_ZONES`. */
+  readonly zones?: readonly LakeZone[];
+  /** Catalog database of a zone. Default: the zone's name. */
+  readonly databaseOf?: (zone: LakeZone) => string;
+}
+
+/** A catalogued table with the zone it belongs to. */
+export interface ZoneTable {
+  readonly zone: LakeZone;
+  readonly table: CatalogTable;
+}
+
+/** Every catalogued table of the exposed zones. A zone without a catalog database has no tables. */
+export async function catalogTables(sources: LakeSources): Promise<ZoneTable[]> {
+  const out: ZoneTable[] = [];
+  for (const zone of sources.zones ?? QUERYABLE_ZONES) {
+    const db = sources.databaseOf?.(zone) ?? zone;
+    let tables: CatalogTable[];
+    try {
+      tables = await sources.catalog.getTables(db);
+    } catch (e) {
+      // Glue says EntityNotFoundException; the local catalog a not-found error: no database, no tables.
+      if (/not ?found/i.test(`${(e as Error).name} ${(e as Error).message}`)) continue;
+      throw e;
+    }
+    for (const t of tables) out.push({ zone, table: t });
+  }
+  return out.sort((a, b) => (`${a.zone}.${a.table.Name}` < `${b.zone}.${b.table.Name}` ? -1 : 1));
+}
+
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/** DuckDB type of a Glue column type (`int`, `decimal(10,2)`, …), via the schema's logical types. */
+export function duckdbTypeOfGlue(glueType: string): string {
+  const t = logicalTypeOf(glueType);
+  if (t.kind === "unknown") throw new Error(`unsupported catalog column type ${glueType}`);
+  return duckdbType(t);
+}
+
+/** `CREATE OR REPLACE VIEW "<zone>"."<table>"` over the given committed files, typed from the catalog:
+ * data columns then partition columns, partition values read from the hive paths with the catalog's types
+ * (so a filter on them prunes files). No files: an empty view of the same columns and types. */
+export function viewSql(zone: LakeZone, t: CatalogTable, paths: readonly string[]): string {
+  const data = t.StorageDescriptor?.Columns ?? [];
+  const parts = t.PartitionKeys ?? [];
+  const all = [...data, ...parts];
+  const name = `${quoteIdent(zone)}.${quoteIdent(t.Name)}`;
+  if (paths.length === 0) {
+    const cols = all.map((c) => `CAST(NULL AS ${duckdbTypeOfGlue(c.Type)}) AS ${quoteIdent(c.Name)}`);
+    return `CREATE OR REPLACE VIEW ${name} AS SELECT ${cols.join(", ")} WHERE false`;
+  }
+  const hiveTypes = parts.length
+    ? `, hive_types = {${parts.map((c) => `${sqlString(c.Name)}: ${duckdbTypeOfGlue(c.Type)}`).join(", ")}}`
+    : "";
+  const source = `read_parquet([${paths.map(sqlString).join(", ")}], hive_partitioning = ${parts.length > 0}${hiveTypes})`;
+  return `CREATE OR REPLACE VIEW ${name} AS SELECT ${all.map((c) => quoteIdent(c.Name)).join(", ")} FROM ${source}`;
+}
+
+/** Local paths of a snapshot's files; DuckDB reads only these (never a folder glob, which would also see
+ * uncommitted or vacuumed files). */
+export function localPaths(
+  store: ObjectStore,
+  layout: LakeLayout,
+  zone: LakeZone,
+  files: readonly { readonly key: string }[],
+): string[] {
+  if (!store.localPath) throw new Error("the DuckDB query engine needs a local object store (a lake folder)");
+  const bucket = layout.bucket(zone);
+  return files.map((f) => store.localPath!(bucket, f.key));
+}

@@ -1,0 +1,53 @@
+import type { ObjectStore } from "@hotels/lake";
+import { stringify } from "csv-stringify/sync";
+import type { QueryParam, QueryResult } from "./port.ts";
+
+/** Text of a cell as Athena writes it to CSV: dates `YYYY-MM-DD`, timestamps ISO 8601, null empty. */
+export function cellText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.toISOString();
+  return String(v);
+}
+
+/** The result as CSV with a header row; every value is quoted, a null is an empty unquoted field (as
+ * Athena writes its result files). */
+export function resultCsv(result: Pick<QueryResult, "columns" | "rows">): string {
+  const names = result.columns.map((c) => c.name);
+  return stringify([names, ...result.rows.map((r) => names.map((n) => cellText(r[n])))], {
+    quoted_string: true,
+    quoted_match: /^/,
+    cast: { boolean: (b) => String(b) },
+  });
+}
+
+/** The metadata written beside a result: what ran, with which parameters, and the typed columns. */
+export interface ResultMetadata {
+  readonly queryId: string;
+  readonly sql: string;
+  readonly params: readonly QueryParam[];
+  readonly columns: QueryResult["columns"];
+  readonly rows: number;
+  readonly submittedAt: string;
+  readonly stats?: QueryResult["stats"];
+}
+
+/** Writes `<queryId>.csv` and `<queryId>.csv.metadata` (JSON) to the query-results bucket, as Athena does
+ * in its output location. Returns the CSV key. */
+export async function writeResult(
+  store: ObjectStore,
+  bucket: string,
+  result: QueryResult,
+  meta: Omit<ResultMetadata, "queryId" | "columns" | "rows" | "stats">,
+): Promise<string> {
+  const key = `${result.queryId}.csv`;
+  await store.put(bucket, key, resultCsv(result));
+  const metadata: ResultMetadata = {
+    queryId: result.queryId,
+    ...meta,
+    columns: result.columns,
+    rows: result.rows.length,
+    ...(result.stats ? { stats: result.stats } : {}),
+  };
+  await store.put(bucket, `${key}.metadata`, JSON.stringify(metadata, null, 2));
+  return key;
+}
