@@ -1,0 +1,622 @@
+import { createHash } from "node:crypto";
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import {
+  type DataFile,
+  type LakeLayout,
+  newRunId,
+  type ObjectStore,
+  type Snapshot,
+  type SnapshotOperation,
+  TableLog,
+  type Watermark,
+} from "@hotels/lake";
+import {
+  allColumns,
+  curatedBookings,
+  etlRejects,
+  type LakeZone,
+  processedTables,
+  quoteIdent,
+  schemaHash,
+  type TableDef,
+} from "@hotels/schema";
+import type { SqlSource } from "@hotels/source";
+import { type ExtractJob, type Job, type LoadJob, selectJobs, type TransformJob } from "../jobs/index.ts";
+import { sqlType } from "../sql/portable.ts";
+import { relation, transformSql } from "../sql/transform-sql.ts";
+import type { EtlProgress, EtlSummary, StepSummary } from "../summary.ts";
+import { Engine, parquetScan, q } from "./engine.ts";
+import { filePaths, snapshotFiles, tableScan } from "./relations.ts";
+import { fileGroup, type Placement, stagingKey, writeFiles } from "./writer.ts";
+
+export interface LocalEtlPorts {
+  readonly source: SqlSource;
+  readonly store: ObjectStore;
+  readonly layout: LakeLayout;
+}
+
+export interface LocalEtlOptions {
+  /** Full refresh: extract everything, rebuild processed and curated. Default false (incremental). */
+  readonly full?: boolean;
+  /** Jobs to run (step, job or table names, see `selectJobs`). Default all. */
+  readonly jobs?: readonly string[];
+  /** Default `newRunId()`. */
+  readonly runId?: string;
+  readonly onProgress?: (p: EtlProgress) => void;
+  /** Scratch folder for extracted COPY text and DuckDB spill files. Default the OS temp folder. */
+  readonly tempDir?: string;
+  /** DuckDB memory limit, e.g. `1GB`. Default DuckDB's (80% of RAM). */
+  readonly memoryLimit?: string;
+}
+
+/** Where each lake table's files go (see `Placement`). */
+export function placementOf(t: TableDef): Placement {
+  if (t.partitionKeys?.length) return { kind: "hive", keys: t.partitionKeys.map((c) => c.name) };
+  if (t.zone === "processed" && t.name === "bookings") return { kind: "bucketed" };
+  return { kind: "single" };
+}
+
+const TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ";
+const hash = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 16);
+const wmRecord = (w: Watermark | undefined): Readonly<Record<string, string>> =>
+  typeof w === "object" ? w : {};
+
+class Run {
+  readonly log: TableLog;
+  readonly steps: StepSummary[] = [];
+  private tmp = "";
+
+  constructor(
+    readonly ports: LocalEtlPorts,
+    readonly engine: Engine,
+    readonly runId: string,
+    readonly full: boolean,
+    readonly options: LocalEtlOptions,
+  ) {
+    this.log = new TableLog({ store: ports.store, layout: ports.layout });
+  }
+
+  async scratch(): Promise<string> {
+    this.tmp ||= await mkdtemp(path.join(this.options.tempDir ?? tmpdir(), "hotels-etl-"));
+    return this.tmp;
+  }
+
+  async cleanup() {
+    if (this.tmp) await rm(this.tmp, { recursive: true, force: true });
+    for (const zone of ["raw", "processed", "curated", "rejected"] as const) {
+      const dir = this.ports.store.localPath!(this.ports.layout.bucket(zone), stagingKey(this.runId));
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  current(zone: LakeZone, table: string) {
+    return this.log.current(zone, table);
+  }
+
+  scan(table: TableDef, s: Snapshot | undefined) {
+    return tableScan(this.ports.store, this.ports.layout, table, snapshotFiles(s), placementOf(table));
+  }
+
+  write(table: TableDef, sql: string) {
+    return writeFiles(
+      { engine: this.engine, store: this.ports.store, layout: this.ports.layout, runId: this.runId },
+      table.zone as LakeZone,
+      table,
+      placementOf(table),
+      sql,
+    );
+  }
+
+  async commit(
+    table: TableDef,
+    files: readonly DataFile[],
+    operation: SnapshotOperation,
+    watermark: Watermark | undefined,
+    expectedVersion: number,
+  ) {
+    return this.log.commit(table.zone as LakeZone, table.name, {
+      runId: this.runId,
+      files,
+      schemaHash: schemaHash(table),
+      operation,
+      expectedVersion,
+      ...(watermark !== undefined ? { watermark } : {}),
+    });
+  }
+
+  /** Binds `processed_<t>` views to the current processed snapshots. */
+  async bindProcessed(names: readonly string[]) {
+    for (const t of processedTables) {
+      const name = `processed_${t.name}`;
+      if (!names.includes(name)) continue;
+      await this.engine.run(
+        `CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM ${this.scan(t, await this.current("processed", t.name))}`,
+      );
+    }
+  }
+
+  /** Copy-on-write merge by key: rewrites only the buckets/partitions that hold a key of `delta` (a temp
+   * table with the target's columns) or receive one. Returns the complete new file set. */
+  async merge(target: TableDef, key: string, delta: string, existing: Snapshot | undefined) {
+    const placement = placementOf(target);
+    const cols = allColumns(target).map((c) => quoteIdent(c.name));
+    const bucketExpr =
+      placement.kind === "bucketed" ? `, ${transformJobFor(target).bucket} AS etl_bucket` : "";
+    const current = snapshotFiles(existing);
+    if (this.full || !current.length) {
+      const files = await this.write(target, `SELECT ${cols.join(", ")}${bucketExpr} FROM ${delta}`);
+      return { files, written: files, operation: "overwrite" as const };
+    }
+    const paths = filePaths(this.ports.store, this.ports.layout, target.zone as LakeZone, current);
+    const byPath = new Map(paths.map((p, i) => [p, current[i]!]));
+    const groups = new Set<string>();
+    // Groups receiving delta rows...
+    const probe = `SELECT ${cols.join(", ")}${bucketExpr} FROM ${delta}`;
+    const newGroups = await this.engine.rows<Record<string, unknown>>(
+      placement.kind === "hive"
+        ? `SELECT DISTINCT ${placement.keys.join(", ")} FROM (${probe})`
+        : placement.kind === "bucketed"
+          ? `SELECT DISTINCT etl_bucket FROM (${probe})`
+          : "SELECT 'all' AS g",
+    );
+    for (const g of newGroups) {
+      if (placement.kind === "hive")
+        groups.add(placement.keys.map((k) => `${k}=${encodeURIComponent(String(g[k]))}/`).join(""));
+      else groups.add(String(Object.values(g)[0]));
+    }
+    // ...and groups holding an older version of a delta key.
+    const holders = await this.engine.rows<{ filename: string }>(
+      `SELECT DISTINCT filename FROM ${parquetScan(paths, { filename: true })} WHERE ${quoteIdent(key)} IN (SELECT ${quoteIdent(key)} FROM ${delta})`,
+    );
+    for (const h of holders) {
+      const f = byPath.get(h.filename);
+      if (f) groups.add(fileGroup(f, placement));
+    }
+    const affected = current.filter((f) => groups.has(fileGroup(f, placement)));
+    const kept = current.filter((f) => !groups.has(fileGroup(f, placement)));
+    const old = tableScan(this.ports.store, this.ports.layout, target, affected, placement);
+    const written = await this.write(
+      target,
+      `SELECT ${cols.join(", ")}${bucketExpr} FROM ${old} o WHERE o.${quoteIdent(key)} NOT IN (SELECT ${quoteIdent(key)} FROM ${delta})
+       UNION ALL SELECT ${cols.join(", ")}${bucketExpr} FROM ${delta}`,
+    );
+    return {
+      files: [...kept, ...written],
+      written,
+      operation: "replace-partitions" as const,
+      replaced: affected,
+    };
+  }
+
+  record(s: StepSummary) {
+    this.steps.push(s);
+    this.options.onProgress?.({ job: s.job, phase: "done", step: s });
+  }
+}
+
+function transformJobFor(t: TableDef): TransformJob {
+  const j = selectJobs([`transform.${t.name}`])[0];
+  if (j?.kind !== "transform") throw new Error(`no transform job for ${t.name}`);
+  return j;
+}
+
+const bytesOf = (files: readonly DataFile[]) => files.reduce((n, f) => n + f.bytes, 0);
+
+/** COPY text column → typed DuckDB expression: `\`-escapes undone on strings, timestamps read as
+ * instants (COPY writes an offset) and kept as UTC TIMESTAMP. */
+function fromCopyText(t: TableDef): string {
+  return t.columns
+    .map((c) => {
+      const id = quoteIdent(c.name);
+      if (c.type.kind === "timestamp") return `CAST(${id} AS TIMESTAMP) AS ${id}`;
+      if (c.type.kind !== "string") return id;
+      const unescaped = `replace(replace(replace(replace(replace(${id}, '\\\\', chr(1)), '\\t', chr(9)), '\\n', chr(10)), '\\r', chr(13)), chr(1), '\\')`;
+      return `CASE WHEN contains(${id}, '\\') THEN ${unescaped} ELSE ${id} END AS ${id}`;
+    })
+    .join(", ");
+}
+
+const readCsvColumns = (t: TableDef) =>
+  `{${t.columns.map((c) => `'${c.name}': '${c.type.kind === "timestamp" ? "TIMESTAMPTZ" : sqlType(c.type).toUpperCase()}'`).join(", ")}}`;
+
+async function extract(run: Run, job: ExtractJob): Promise<StepSummary> {
+  const t0 = performance.now();
+  const target = job.target;
+  const snap = await run.current("raw", target.name);
+  const wm = run.full ? undefined : typeof snap?.watermark === "string" ? snap.watermark : undefined;
+  const cols = job.source.columns.map((c) => quoteIdent(c.name)).join(", ");
+  const version = quoteIdent(job.versionColumn);
+  const sql = `SELECT ${cols} FROM ${quoteIdent(job.source.name)}${wm ? ` WHERE ${version} > $1::timestamptz` : ""}`;
+  // Bulk path: COPY text streamed to a scratch file, then read by DuckDB's CSV reader with the schema's
+  // types (faster than appending values one by one from JavaScript; see README.md).
+  const file = path.join(await run.scratch(), `${target.name}.tsv`);
+  const out = createWriteStream(file);
+  let lines = 0;
+  let buf = "";
+  for await (const line of run.ports.source.copyOut(sql, wm ? [wm] : [])) {
+    buf += `${line}\n`;
+    lines++;
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await once(out, "drain");
+      buf = "";
+    }
+  }
+  out.end(buf);
+  await once(out, "finish");
+  const base = {
+    job: job.name,
+    step: "extract" as const,
+    table: `raw.${target.name}`,
+    rejected: 0,
+    superseded: 0,
+  };
+  if (lines === 0) {
+    await rm(file, { force: true });
+    return {
+      ...base,
+      rowsIn: 0,
+      rowsOut: 0,
+      files: 0,
+      bytes: 0,
+      seconds: (performance.now() - t0) / 1000,
+      skipped: "no change in the source",
+    };
+  }
+  const read = `read_csv(${q(file)}, delim = '\t', quote = '', escape = '', header = false, nullstr = '\\N', auto_detect = false, columns = ${readCsvColumns(target)})`;
+  const written = await run.write(target, `SELECT ${fromCopyText(target)} FROM ${read}`);
+  await rm(file, { force: true });
+  const paths = filePaths(run.ports.store, run.ports.layout, "raw", written);
+  const stats = await run.engine.rows<{ n: bigint; wm: string }>(
+    `SELECT count(*) AS n, strftime(max(${version}), '${TS_FORMAT}') AS wm FROM ${parquetScan(paths)}`,
+  );
+  const rows = Number(stats[0]!.n);
+  if (rows !== lines) throw new Error(`extract ${target.name}: ${lines} lines read but ${rows} rows written`);
+  const s = await run.commit(
+    target,
+    written,
+    run.full ? "overwrite" : "append",
+    stats[0]!.wm,
+    snap?.version ?? 0,
+  );
+  return {
+    ...base,
+    rowsIn: lines,
+    rowsOut: rows,
+    files: written.length,
+    bytes: bytesOf(written),
+    seconds: (performance.now() - t0) / 1000,
+    version: s.version,
+    operation: s.operation,
+  };
+}
+
+async function transform(run: Run, job: TransformJob): Promise<StepSummary> {
+  const t0 = performance.now();
+  const e = run.engine;
+  const name = job.target.name;
+  const base = { job: job.name, step: "transform" as const, table: `processed.${name}` };
+  const raw = await run.current("raw", name);
+  const processed = await run.current("processed", name);
+  const wm = run.full
+    ? undefined
+    : typeof processed?.watermark === "string"
+      ? processed.watermark
+      : undefined;
+  const version = quoteIdent(job.versionColumn);
+  await e.run(
+    `CREATE OR REPLACE TEMP VIEW ${relation(job, "input")} AS SELECT * FROM ${run.scan(job.source, raw)}${wm ? ` WHERE ${version} > CAST(${q(wm)} AS TIMESTAMP)` : ""}`,
+  );
+  const input = await e.rows<{ n: bigint; wm: string | null }>(
+    `SELECT count(*) AS n, strftime(max(${version}), '${TS_FORMAT}') AS wm FROM ${relation(job, "input")}`,
+  );
+  const rowsIn = Number(input[0]!.n);
+  if (rowsIn === 0)
+    return {
+      ...base,
+      rowsIn: 0,
+      rowsOut: 0,
+      rejected: 0,
+      superseded: 0,
+      files: 0,
+      bytes: 0,
+      seconds: (performance.now() - t0) / 1000,
+      skipped: "no new raw rows",
+    };
+  await run.bindProcessed(job.reads);
+  const sql = transformSql(job);
+  await e.run(`CREATE OR REPLACE TEMP TABLE ${relation(job, "latest")} AS ${sql.latest}`);
+  await e.run(`CREATE OR REPLACE TEMP TABLE ${relation(job, "clean")} AS ${sql.clean}`);
+  await e.run(`CREATE OR REPLACE TEMP TABLE ${relation(job, "rejects")} AS ${sql.rejects}`);
+  await e.run(`CREATE OR REPLACE TEMP TABLE ${relation(job, "accepted")} AS ${sql.accepted}`);
+  const latest = Number(await e.scalar<bigint>(`SELECT count(*) FROM ${relation(job, "latest")}`));
+  const rejected = Number(
+    await e.scalar<bigint>(`SELECT count(DISTINCT etl_key) FROM ${relation(job, "rejects")}`),
+  );
+  const accepted = Number(await e.scalar<bigint>(`SELECT count(*) FROM ${relation(job, "accepted")}`));
+
+  // Rejects first, under a name fixed by the input range: a rerun after a crash rewrites the same file
+  // and commits it once, so nothing is lost and nothing is doubled.
+  if (rejected > 0) {
+    const rejSnap = await run.current("rejected", etlRejects.name);
+    const tag = `${name}-${hash(`${wm ?? `full:${raw?.version}`}|${input[0]!.wm}`)}`;
+    if (!snapshotFiles(rejSnap).some((f) => f.key.includes(`/${tag}-`))) {
+      const record = `to_json(struct_pack(${job.source.columns.map((c) => `${quoteIdent(c.name)} := l.${quoteIdent(c.name)}`).join(", ")}))`;
+      const written = await writeFiles(
+        { engine: e, store: run.ports.store, layout: run.ports.layout, runId: tag },
+        "rejected",
+        etlRejects,
+        { kind: "single" },
+        `SELECT ${q(run.runId)} AS run_id, ${q(name)} AS source_table, x.record_key, x.rule, x.field, x.value,
+           CAST(${record} AS VARCHAR) AS record, CAST(now() AS TIMESTAMP) AS rejected_at
+         FROM ${relation(job, "rejects")} x JOIN ${relation(job, "latest")} l ON l.${quoteIdent(job.key)} = x.etl_key
+         ORDER BY x.record_key, x.rule`,
+      );
+      await run.commit(etlRejects, written, "append", undefined, rejSnap?.version ?? 0);
+    }
+  }
+  const merged = await run.merge(job.target, job.key, relation(job, "accepted"), processed);
+  const s = await run.commit(
+    job.target,
+    merged.files,
+    "overwrite",
+    input[0]!.wm ?? undefined,
+    processed?.version ?? 0,
+  );
+  return {
+    ...base,
+    rowsIn,
+    rowsOut: accepted,
+    rejected,
+    superseded: rowsIn - latest,
+    files: merged.written.length,
+    bytes: bytesOf(merged.written),
+    seconds: (performance.now() - t0) / 1000,
+    version: s.version,
+    operation: merged.operation,
+  };
+}
+
+async function load(run: Run, job: LoadJob): Promise<StepSummary> {
+  const t0 = performance.now();
+  const e = run.engine;
+  const target = job.target;
+  const base = {
+    job: job.name,
+    step: "load" as const,
+    table: `curated.${target.name}`,
+    rejected: 0,
+    superseded: 0,
+  };
+  const seconds = () => (performance.now() - t0) / 1000;
+  const existing = await run.current("curated", target.name);
+  const inputs = Object.fromEntries(
+    await Promise.all(
+      processedTables.map(async (t) => [t.name, await run.current("processed", t.name)] as const),
+    ),
+  );
+  await run.bindProcessed(job.reads);
+
+  if (job.mode.kind === "rebuild") {
+    const wm = Object.fromEntries(
+      job.reads
+        .map((r) => r.replace(/^processed_/, ""))
+        .map((t) => [`processed.${t}`, String(inputs[t]?.version ?? 0)]),
+    );
+    if (!run.full && existing && JSON.stringify(existing.watermark) === JSON.stringify(wm))
+      return {
+        ...base,
+        rowsIn: 0,
+        rowsOut: 0,
+        files: 0,
+        bytes: 0,
+        seconds: seconds(),
+        skipped: "inputs unchanged",
+      };
+    const files = await run.write(target, job.sql);
+    const s = await run.commit(target, files, "overwrite", wm, existing?.version ?? 0);
+    const rows = files.reduce((n, f) => n + f.rows, 0);
+    return {
+      ...base,
+      rowsIn: rows,
+      rowsOut: rows,
+      files: files.length,
+      bytes: bytesOf(files),
+      seconds: seconds(),
+      version: s.version,
+      operation: s.operation,
+    };
+  }
+
+  if (job.mode.kind === "merge") {
+    const { key, versionColumn } = job.mode;
+    const v = quoteIdent(versionColumn);
+    const prev = run.full ? {} : wmRecord(existing?.watermark);
+    const since = (t: string) => (prev[t] ? `${v} > CAST(${q(prev[t]!)} AS TIMESTAMP)` : "true");
+    const incremental = !run.full && existing && prev.bookings;
+    await e.run(
+      `CREATE OR REPLACE TEMP VIEW changed_bookings AS SELECT * FROM processed_bookings_all${
+        incremental
+          ? ` WHERE ${since("bookings")}
+            OR hotel_id IN (SELECT hotel_id FROM processed_hotels WHERE ${since("hotels")})
+            OR customer_id IN (SELECT customer_id FROM processed_customers WHERE ${since("customers")})`
+          : ""
+      }`.replace(
+        "processed_bookings_all",
+        `${run.scan(processedTables.find((t) => t.name === "bookings")!, inputs.bookings)}`,
+      ),
+    );
+    const marks = await e.rows<Record<string, string | null>>(
+      `SELECT (SELECT strftime(max(${v}), '${TS_FORMAT}') FROM ${run.scan(processedTables.find((t) => t.name === "bookings")!, inputs.bookings)}) AS bookings,
+              (SELECT strftime(max(${v}), '${TS_FORMAT}') FROM processed_hotels) AS hotels,
+              (SELECT strftime(max(${v}), '${TS_FORMAT}') FROM processed_customers) AS customers`,
+    );
+    const wm = Object.fromEntries(Object.entries(marks[0]!).filter(([, x]) => x !== null)) as Record<
+      string,
+      string
+    >;
+    const rowsIn = Number(await e.scalar<bigint>("SELECT count(*) FROM changed_bookings"));
+    if (rowsIn === 0)
+      return {
+        ...base,
+        rowsIn: 0,
+        rowsOut: 0,
+        files: 0,
+        bytes: 0,
+        seconds: seconds(),
+        skipped: "no changed bookings",
+      };
+    await e.run(`CREATE OR REPLACE TEMP TABLE load_delta AS ${job.sql}`);
+    const rowsOut = Number(await e.scalar<bigint>("SELECT count(*) FROM load_delta"));
+    const merged = await run.merge(target, key, "load_delta", existing);
+    const s = await run.commit(target, merged.files, "overwrite", wm, existing?.version ?? 0);
+    return {
+      ...base,
+      rowsIn,
+      rowsOut,
+      rejected: rowsIn - rowsOut,
+      files: merged.written.length,
+      bytes: bytesOf(merged.written),
+      seconds: seconds(),
+      version: s.version,
+      operation: merged.operation,
+    };
+  }
+
+  // Aggregate (hotel_daily): recompute the stay months that changed arrival partitions can reach.
+  const bookingsSnap = await run.current("curated", curatedBookings.name);
+  const wm = { "curated.bookings": String(bookingsSnap?.version ?? 0) };
+  const prevVersion = Number(wmRecord(existing?.watermark)["curated.bookings"] ?? 0);
+  if (!run.full && existing && prevVersion === (bookingsSnap?.version ?? 0))
+    return {
+      ...base,
+      rowsIn: 0,
+      rowsOut: 0,
+      files: 0,
+      bytes: 0,
+      seconds: seconds(),
+      skipped: "curated.bookings unchanged",
+    };
+  const bookingsScan = run.scan(curatedBookings, bookingsSnap);
+  const maxNights = Number((await e.scalar<number | null>(`SELECT max(nights) FROM ${bookingsScan}`)) ?? 0);
+  await e.run(
+    `CREATE OR REPLACE TEMP TABLE etl_night_offsets AS SELECT CAST(i AS INTEGER) AS i FROM range(0, ${Math.max(1, maxNights)}) t(i)`,
+  );
+  let months: number[] | undefined; // yyyymm of arrival partitions that changed; undefined = all
+  const before =
+    !run.full && existing && prevVersion > 0
+      ? await run.log.snapshot("curated", curatedBookings.name, prevVersion)
+      : undefined;
+  if (before) {
+    const keysNow = new Set(snapshotFiles(bookingsSnap).map((f) => f.key));
+    const keysBefore = new Set(before.files.map((f) => f.key));
+    const changed = [
+      ...snapshotFiles(bookingsSnap).filter((f) => !keysBefore.has(f.key)),
+      ...before.files.filter((f) => !keysNow.has(f.key)),
+    ];
+    months = [
+      ...new Set(
+        changed.map((f) => Number(f.partition?.arrival_year) * 100 + Number(f.partition?.arrival_month)),
+      ),
+    ];
+  }
+  let bookingsRel = bookingsScan;
+  let filter = "";
+  if (months) {
+    // A stay arriving in month m reaches nights up to m + maxNights days.
+    const first = Math.min(...months);
+    const last = Math.max(...months);
+    const stayMonths = new Set<number>();
+    for (const m of months) {
+      const start = new Date(Date.UTC(Math.floor(m / 100), (m % 100) - 1, 1));
+      const end = new Date(Date.UTC(Math.floor(m / 100), m % 100, 0 + maxNights));
+      for (let d = start; d <= end; d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)))
+        stayMonths.add(d.getUTCFullYear() * 100 + d.getUTCMonth() + 1);
+    }
+    months = [...stayMonths];
+    const from = new Date(Date.UTC(Math.floor(first / 100), (first % 100) - 1, 1 - maxNights))
+      .toISOString()
+      .slice(0, 10);
+    const to = new Date(Date.UTC(Math.floor(last / 100), last % 100, 0 + maxNights))
+      .toISOString()
+      .slice(0, 10);
+    bookingsRel = `(SELECT * FROM ${bookingsScan} WHERE arrival_date BETWEEN DATE ${q(from)} AND DATE ${q(to)})`;
+    filter = ` WHERE stay_year * 100 + stay_month IN (${months.join(", ")})`;
+  }
+  await e.run(`CREATE OR REPLACE TEMP VIEW daily_bookings AS SELECT * FROM ${bookingsRel}`);
+  const rowsIn = Number(await e.scalar<bigint>("SELECT count(*) FROM daily_bookings"));
+  const written = await run.write(target, `SELECT * FROM (${job.sql})${filter}`);
+  const rowsOut = written.reduce((n, f) => n + f.rows, 0);
+  let files = written;
+  if (months && existing) {
+    const set = new Set(months);
+    files = [
+      ...existing.files.filter(
+        (f) => !set.has(Number(f.partition?.stay_year) * 100 + Number(f.partition?.stay_month)),
+      ),
+      ...written,
+    ];
+  }
+  const s = await run.commit(target, files, "overwrite", wm, existing?.version ?? 0);
+  return {
+    ...base,
+    rowsIn,
+    rowsOut,
+    files: written.length,
+    bytes: bytesOf(written),
+    seconds: seconds(),
+    version: s.version,
+    operation: months ? "replace-partitions" : "overwrite",
+  };
+}
+
+/** Runs the selected jobs on DuckDB against the local lake. Idempotent: every step reads only committed
+ * snapshots and records in its own snapshot how far it got, so a rerun after a crash finishes the work. */
+export async function runLocalEtl(ports: LocalEtlPorts, options: LocalEtlOptions = {}): Promise<EtlSummary> {
+  const t0 = performance.now();
+  if (!ports.store.localPath)
+    throw new Error("the DuckDB runner needs a local object store (on AWS, run the Glue job)");
+  const selected: readonly Job[] = selectJobs(options.jobs);
+  const runId = options.runId ?? newRunId();
+  const engine = await Engine.open({
+    ...(options.tempDir ? { tempDir: path.join(options.tempDir, "duckdb") } : {}),
+    ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}),
+  });
+  const run = new Run(ports, engine, runId, options.full ?? false, options);
+  const written = new Set<string>();
+  try {
+    for (const job of selected) {
+      options.onProgress?.({ job: job.name, phase: "start" });
+      const s =
+        job.kind === "extract"
+          ? await extract(run, job)
+          : job.kind === "transform"
+            ? await transform(run, job)
+            : await load(run, job);
+      run.record(s);
+      if (s.version !== undefined) written.add(s.table);
+    }
+    // Files replaced by this run's commits (and orphans of crashed runs) go once nothing references them.
+    for (const t of [...written, `rejected.${etlRejects.name}`]) {
+      const [zone, table] = t.split(".") as [LakeZone, string];
+      await run.log.vacuum(zone, table);
+    }
+  } finally {
+    await run.cleanup();
+    engine.close();
+  }
+  const balance = run.steps
+    .filter((s) => s.step === "transform" && !s.skipped)
+    .map((s) => ({
+      table: s.table.replace(/^processed\./, ""),
+      extracted: s.rowsIn,
+      processed: s.rowsOut,
+      rejected: s.rejected,
+      superseded: s.superseded,
+      balanced: s.rowsIn === s.rowsOut + s.rejected + s.superseded,
+    }));
+  return { runId, full: run.full, steps: run.steps, balance, seconds: (performance.now() - t0) / 1000 };
+}
