@@ -170,6 +170,9 @@ export class DuckDbQueryEngine implements QueryEngine {
         },
       );
     for (const [i, v] of params.entries()) bind(prepared, i + 1, v);
+    // DuckDB writes no profile for a query answered without a plan (a count(*) from Parquet metadata):
+    // remove the last one so a stale profile is never reported.
+    rmSync(this.#profileFile, { force: true });
     const onAbort = () => this.#conn.interrupt();
     signal?.addEventListener("abort", onAbort, { once: true });
     let reader: Awaited<ReturnType<DuckDBPreparedStatement["runAndReadAll"]>>;
@@ -205,7 +208,8 @@ export class DuckDbQueryEngine implements QueryEngine {
     return result;
   }
 
-  /** Files the last query read: the sum of the Parquet scans' "Total Files Read" in DuckDB's profile. */
+  /** Files the last query read: the sum of the Parquet scans' "Total Files Read" in DuckDB's profile;
+   * undefined when DuckDB wrote no profile. */
   #filesScanned(): number | undefined {
     let profile: unknown;
     try {

@@ -1,0 +1,183 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { curatedBookings, curatedCustomers, etlRejects } from "@hotels/schema";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { DuckDbQueryEngine, QueryAbortedError, QueryError } from "../src/index.ts";
+import { bookings, writeFixtureLake } from "./fixture-data.ts";
+import { catalogTable, type Lake, openLake, writeTable } from "./lake-fixture.ts";
+
+const root = mkdtempSync(path.join(tmpdir(), "hotels-duckdb-"));
+let lake: Lake;
+let engine: DuckDbQueryEngine;
+
+beforeAll(async () => {
+  lake = openLake(root);
+  await writeFixtureLake(lake);
+  engine = await DuckDbQueryEngine.create(lake);
+});
+afterAll(async () => {
+  await engine?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const text = new TextDecoder();
+
+describe("DuckDbQueryEngine", () => {
+  test("results are typed: decimals as canonical strings, dates ISO, timestamps Date, bigint numbers, nulls", async () => {
+    const r = await engine.query(
+      `SELECT booking_id, adr, revenue, arrival_date, updated_at, children, is_canceled, arrival_year,
+              CAST(adr AS double) AS adr_double, hotel = 'City Hotel' AS city
+       FROM curated.bookings WHERE booking_id = ?`,
+      [3],
+    );
+    expect(r.rows).toEqual([
+      {
+        booking_id: 3,
+        adr: "80.25",
+        revenue: "321.00",
+        arrival_date: "2016-08-03",
+        updated_at: new Date("2017-09-01T00:00:00Z"),
+        children: null,
+        is_canceled: 0,
+        arrival_year: 2016,
+        adr_double: 80.25,
+        city: false,
+      },
+    ]);
+    expect(Object.fromEntries(r.columns.map((c) => [c.name, c.type]))).toMatchObject({
+      booking_id: { kind: "int64" },
+      adr: { kind: "decimal", precision: 10, scale: 2 },
+      arrival_date: { kind: "date" },
+      updated_at: { kind: "timestamp" },
+      is_canceled: { kind: "int32" },
+      city: { kind: "boolean" },
+    });
+  });
+
+  test("the catalogued tables are views <zone>.<table> with the schema's columns in order", async () => {
+    const r = await engine.query(
+      "SELECT table_schema, table_name FROM information_schema.tables ORDER BY 1, 2",
+    );
+    expect(r.rows.map((x) => `${x.table_schema}.${x.table_name}`)).toEqual([
+      "curated.bookings",
+      "curated.hotel_daily",
+      "curated.hotels",
+      "curated.reviews",
+      "predictions.booking_cancellations",
+    ]);
+    const cols = await engine.query("SELECT * FROM curated.bookings LIMIT 0");
+    expect(cols.columns.map((c) => c.name)).toEqual([
+      ...curatedBookings.columns.map((c) => c.name),
+      "arrival_year",
+      "arrival_month",
+    ]);
+  });
+
+  test("parameters are bound, never spliced into the SQL: an injection attempt is just a string", async () => {
+    const attack = "City Hotel' OR '1'='1";
+    const r = await engine.query("SELECT count(*) AS n FROM curated.bookings WHERE hotel = ?", [attack]);
+    expect(r.rows).toEqual([{ n: 0 }]);
+    const drop = await engine.query("SELECT ? AS v", ["x'; DROP VIEW curated.bookings; --"]);
+    expect(drop.rows).toEqual([{ v: "x'; DROP VIEW curated.bookings; --" }]);
+    expect((await engine.query("SELECT count(*) AS n FROM curated.bookings")).rows).toEqual([{ n: 8 }]);
+    await expect(engine.query("SELECT ? AS a, ? AS b", [1])).rejects.toThrow(/2 \? parameter\(s\); 1 given/);
+  });
+
+  test("a filter on the partition columns reads only the matching files", async () => {
+    const all = await engine.query("SELECT sum(nights) AS n FROM curated.bookings");
+    expect(all.stats?.filesScanned).toBe(3);
+    const july = await engine.query(
+      "SELECT sum(nights) AS n FROM curated.bookings WHERE arrival_year = ? AND arrival_month = ?",
+      [2016, 7],
+    );
+    expect(july.rows).toEqual([{ n: 6 }]);
+    expect(july.stats?.filesScanned).toBe(1);
+    // A count answered from Parquet metadata has no plan and DuckDB writes no profile: unknown, not stale.
+    const count = await engine.query(
+      "SELECT count(*) AS n FROM curated.bookings WHERE arrival_year = 2016 AND arrival_month = 7",
+    );
+    expect(count.stats?.filesScanned).toBeUndefined();
+  });
+
+  test("a new partition and a new table are visible on the next query, without a restart", async () => {
+    const before = await engine.query("SELECT count(*) AS n FROM curated.bookings");
+    expect(before.rows).toEqual([{ n: 8 }]);
+    const extra = {
+      ...bookings[0]!,
+      booking_id: 100,
+      arrival_date: "2017-02-01",
+      arrival_year: 2017,
+      arrival_month: 2,
+    };
+    await writeTable(lake, curatedBookings, [extra]);
+    const after = await engine.query(
+      "SELECT arrival_month, count(*) AS n FROM curated.bookings WHERE arrival_year = 2017 GROUP BY 1 ORDER BY 1",
+    );
+    expect(after.rows).toEqual([
+      { arrival_month: 1, n: 3 },
+      { arrival_month: 2, n: 1 },
+    ]);
+    // A catalogued table without any committed file is an empty view of the right types.
+    await catalogTable(lake, curatedCustomers);
+    const empty = await engine.query("SELECT * FROM curated.customers");
+    expect(empty.rows).toEqual([]);
+    expect(empty.columns.find((c) => c.name === "first_arrival")?.type).toEqual({ kind: "date" });
+    await catalogTable(lake, etlRejects);
+    expect((await engine.query("SELECT count(*) AS n FROM rejected.etl_rejects")).rows).toEqual([{ n: 0 }]);
+  });
+
+  test("files written but not committed are not read", async () => {
+    // A run that crashed before its commit leaves a file in the table's folder.
+    const bucket = lake.layout.bucket("curated");
+    const committed = await lake.snapshots.current("curated", "bookings");
+    const orphanKey = "bookings/arrival_year=2016/arrival_month=7/crashed-run-00000.parquet";
+    await lake.store.put(bucket, orphanKey, await lake.store.get(bucket, committed!.files[0]!.key));
+    const r = await engine.query("SELECT count(*) AS n FROM curated.bookings");
+    expect(r.rows).toEqual([{ n: committed!.rows }]);
+  });
+
+  test("each result is written to the query-results zone as <queryId>.csv with metadata", async () => {
+    const r = await engine.query(
+      "SELECT review_id, score, body FROM curated.reviews WHERE review_id <= ? ORDER BY 1",
+      [2],
+    );
+    const bucket = lake.layout.bucket("query-results");
+    const csv = text.decode(await lake.store.get(bucket, `${r.queryId}.csv`));
+    expect(csv).toBe(
+      '"review_id","score","body"\n"1","8.0","it\'s fine; ""quoted"""\n"2","9.5","it\'s fine; ""quoted"""\n',
+    );
+    const meta = JSON.parse(text.decode(await lake.store.get(bucket, `${r.queryId}.csv.metadata`)));
+    expect(meta).toMatchObject({ queryId: r.queryId, params: [2], rows: 2 });
+    expect(meta.columns[1]).toEqual({ name: "score", type: { kind: "decimal", precision: 3, scale: 1 } });
+  });
+
+  test("a SQL error carries the engine's message and the position", async () => {
+    const err = await engine
+      .query("SELECT hotel\nFROM curated.bookings\nWHERE nosuch = 1")
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(QueryError);
+    expect((err as QueryError).message).toMatch(/Referenced column "nosuch" not found/);
+    expect((err as QueryError).details.position).toEqual({ line: 3, column: 7 });
+    const syntax = await engine.query("SELECT * FORM curated.bookings").catch((e: unknown) => e);
+    expect((syntax as QueryError).message).toMatch(/syntax error at or near "curated"/);
+    expect((syntax as QueryError).details.position).toEqual({ line: 1, column: 15 });
+  });
+
+  test("the lake is read-only and nothing outside it is readable", async () => {
+    await expect(engine.query("DROP VIEW curated.bookings")).rejects.toThrow(/only SELECT queries/);
+    await expect(engine.query("CREATE TABLE t AS SELECT 1")).rejects.toThrow(/only SELECT queries/);
+    await expect(engine.query("SELECT * FROM read_csv('/etc/passwd')")).rejects.toThrow(/Permission Error/);
+    await expect(engine.query("SET enable_external_access = true")).rejects.toThrow(/only SELECT/);
+    expect((await engine.query("SELECT count(*) AS n FROM curated.hotels")).rows).toEqual([{ n: 2 }]);
+  });
+
+  test("an aborted query is interrupted", async () => {
+    const ac = new AbortController();
+    const slow = engine.query("SELECT count(*) FROM range(20000000000) a", [], { signal: ac.signal });
+    setTimeout(() => ac.abort(), 200);
+    await expect(slow).rejects.toBeInstanceOf(QueryAbortedError);
+    // The engine still answers afterwards.
+    expect((await engine.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+  });
+});
