@@ -40,7 +40,7 @@ export function createRuntime(config: Config): Runtime {
       return v as T;
     };
   };
-  return {
+  const runtime: Runtime = {
     config,
     // --- SQL source (issue #3) ---
     source: once(async (): Promise<SqlSource> => notYet("the SQL source", 3)),
@@ -49,9 +49,28 @@ export function createRuntime(config: Config): Runtime {
     layout: once((): LakeLayout => notYet("the lake layout", 4)),
     catalog: once((): Catalog => notYet("the catalog", 4)),
     // --- query engine (issue #5) ---
-    queryEngine: once(async (): Promise<QueryEngine> => notYet("the query engine", 5)),
+    queryEngine: once(async (): Promise<QueryEngine> => {
+      const { AthenaQueryEngine, DuckDbQueryEngine } = await import("@hotels/query");
+      const engine: QueryEngine =
+        config.runtime === "aws"
+          ? new AthenaQueryEngine({
+              // infra's workgroup `<prefix>-<env>-analytics`; Glue databases are named after zones.
+              workGroup: config.aws.athenaWorkgroup ?? `${config.aws.prefix}-${config.aws.env}-analytics`,
+              region: config.aws.region,
+            })
+          : await (async () => {
+              const { TableLog } = await import("@hotels/lake");
+              const store = runtime.store();
+              const layout = runtime.layout();
+              const snapshots = new TableLog({ store, layout });
+              return DuckDbQueryEngine.create({ store, layout, catalog: runtime.catalog(), snapshots });
+            })();
+      closers.push(() => engine.close());
+      return engine;
+    }),
     async close() {
       for (const c of closers.reverse()) await c();
     },
   };
+  return runtime;
 }
