@@ -1,0 +1,338 @@
+import {
+  type GlueTableInput,
+  glueTableInput,
+  glueTypesByName,
+  type LakeZone,
+  lakeTables,
+  type TableDef,
+} from "@hotels/schema";
+import type { Catalog, CatalogTable, PartitionInput } from "./catalog-port.ts";
+import { type ObjectLockOptions, withObjectLock } from "./lock.ts";
+import { duckdbParquetColumns, type ParquetColumnsReader } from "./parquet-schema.ts";
+import type { LakeLayout, ObjectStore } from "./port.ts";
+import {
+  type DataFile,
+  dataPrefix,
+  parsePartition,
+  partitionPath,
+  type Snapshot,
+  TableLog,
+} from "./snapshots.ts";
+
+export interface CrawlOptions {
+  readonly store: ObjectStore;
+  readonly layout: LakeLayout;
+  readonly catalog: Catalog;
+  /** `<zone>.<table>` names to crawl. Default: every lake table of the schema that has a snapshot. */
+  readonly tables?: readonly string[];
+  /** Table definitions to crawl against. Default: `lakeTables` of `@hotels/schema`. */
+  readonly definitions?: readonly TableDef[];
+  /** Reads Parquet column lists. Default: DuckDB `parquet_schema()`. */
+  readonly parquetColumns?: ParquetColumnsReader;
+  /** Cross-process lock: object `key` in `bucket` (default: the curated bucket, `_locks/crawler.lock`). */
+  readonly lock?: ObjectLockOptions & { readonly bucket?: string; readonly key?: string };
+}
+
+/** One schema-drift finding: what the schema package says against what the catalog or files hold. */
+export interface DriftFinding {
+  /** `<zone>.<table>` */
+  readonly table: string;
+  readonly column: string;
+  /** `type-changed`: same name, other type. `unknown-column`: not in the schema. `missing-column`: a schema
+   * column absent from a file (reads as NULL). `unreadable`: the file is not readable Parquet. */
+  readonly kind: "type-changed" | "unknown-column" | "missing-column" | "unreadable";
+  readonly expected?: string;
+  readonly found?: string;
+  /** `catalog`: the catalog's table definition (restored to the schema's). `files`: data files. */
+  readonly source: "catalog" | "files";
+  /** Keys (relative to the zone bucket) of the files concerned; empty for catalog findings. */
+  readonly files: readonly string[];
+}
+
+export interface TableCrawlReport {
+  readonly table: string;
+  readonly version: number;
+  readonly rows: number;
+  readonly files: number;
+  /** `created`/`updated`: the table definition was written; `unchanged`: it already matched. */
+  readonly action: "created" | "updated" | "unchanged";
+  readonly partitionsAdded: number;
+  /** Partitions in the catalog after the crawl. */
+  readonly partitions: number;
+  /** Catalog partitions with no file in the current snapshot (left in place; readers see them empty). */
+  readonly stalePartitions: number;
+  readonly filesInspected: number;
+  /** Partitions withheld from the catalog because a file in them drifted in type or is unreadable. */
+  readonly skippedPartitions: readonly { readonly values: readonly string[]; readonly reason: string }[];
+}
+
+export interface CrawlReport {
+  readonly startedAt: string;
+  readonly seconds: number;
+  /** True when this request joined a crawl queued behind a running one instead of starting its own. */
+  readonly coalesced: boolean;
+  /** Time spent waiting for another process's crawl. */
+  readonly waitedForLockMs: number;
+  readonly tables: readonly TableCrawlReport[];
+  readonly partitionsAdded: number;
+  readonly drift: readonly DriftFinding[];
+}
+
+/** Table parameters the crawler records (Glue `Parameters` are strings). */
+export const CRAWL_PARAMS = {
+  version: "hotels.snapshot_version",
+  rows: "hotels.rows",
+  schemaHash: "hotels.schema_hash",
+  committedAt: "hotels.committed_at",
+} as const;
+
+interface Pending {
+  promise: Promise<CrawlReport>;
+  tables: Set<string> | "all";
+}
+/** Per lock identity: the crawl running now and the one queued behind it. */
+const inProcess = new Map<string, { running?: Promise<CrawlReport>; queued?: Pending }>();
+
+/** Catalogs the lake: for each lake table with a committed snapshot, writes its schema-derived table
+ * definition, registers new partitions and reports schema drift (see README). Concurrent requests
+ * coalesce: in a process, callers arriving while a crawl runs share ONE follow-up crawl (so none misses a
+ * commit made after the running crawl started); across processes a lock object serialises crawls. */
+export function crawl(options: CrawlOptions): Promise<CrawlReport> {
+  const lockBucket = options.lock?.bucket ?? options.layout.bucket("curated");
+  const lockKey = options.lock?.key ?? "_locks/crawler.lock";
+  const id =
+    options.store.localPath?.(lockBucket, lockKey) ?? `${options.store.kind}://${lockBucket}/${lockKey}`;
+  const state = inProcess.get(id) ?? {};
+  inProcess.set(id, state);
+  const wanted: Set<string> | "all" = options.tables ? new Set(options.tables) : "all";
+  const start = (tables: Set<string> | "all", coalesced: boolean): Promise<CrawlReport> => {
+    const p = withObjectLock(options.store, lockBucket, lockKey, options.lock ?? {}, () =>
+      crawlOnce({ ...options, tables: tables === "all" ? undefined : [...tables] }),
+    ).then(({ result, waitedMs }) => ({ ...result, coalesced, waitedForLockMs: waitedMs }));
+    state.running = p;
+    const clear = () => {
+      if (state.running === p) state.running = undefined;
+      if (!state.running && !state.queued) inProcess.delete(id);
+    };
+    p.then(clear, clear);
+    return p;
+  };
+  if (!state.running) return start(wanted, false);
+  if (state.queued) {
+    const q = state.queued;
+    if (q.tables !== "all") {
+      if (wanted === "all") q.tables = "all";
+      else for (const t of wanted) q.tables.add(t);
+    }
+    return q.promise;
+  }
+  const queued: Pending = { tables: wanted, promise: undefined as unknown as Promise<CrawlReport> };
+  const after = state.running.catch(() => undefined);
+  queued.promise = after.then(() => {
+    state.queued = undefined;
+    return start(queued.tables, true);
+  });
+  state.queued = queued;
+  return queued.promise;
+}
+
+/** One crawl, without coalescing or locking. */
+export async function crawlOnce(options: CrawlOptions): Promise<Omit<CrawlReport, "waitedForLockMs">> {
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  const { store, layout, catalog } = options;
+  const log = new TableLog({ store, layout });
+  const readColumns = options.parquetColumns ?? duckdbParquetColumns;
+  const defs = (options.definitions ?? lakeTables).filter(
+    (t) => !options.tables || options.tables.includes(`${t.zone}.${t.name}`),
+  );
+  if (options.tables)
+    for (const name of options.tables)
+      if (!defs.some((t) => `${t.zone}.${t.name}` === name)) throw new Error(`crawl: no lake table ${name}`);
+  const reports: TableCrawlReport[] = [];
+  const drift: DriftFinding[] = [];
+  const databases = new Set<string>();
+  for (const t of defs) {
+    const zone = t.zone as LakeZone;
+    const snapshot = await log.current(zone, t.name);
+    if (!snapshot) continue;
+    if (!databases.has(zone)) {
+      await catalog.ensureDatabase(zone, `hotels lake zone ${zone}`);
+      databases.add(zone);
+    }
+    const r = await crawlTable(t, zone, snapshot, { store, layout, catalog, log, readColumns });
+    reports.push(r.report);
+    drift.push(...r.drift);
+  }
+  return {
+    startedAt,
+    seconds: (performance.now() - t0) / 1000,
+    coalesced: false,
+    tables: reports,
+    partitionsAdded: reports.reduce((n, r) => n + r.partitionsAdded, 0),
+    drift,
+  };
+}
+
+interface TableContext {
+  readonly store: ObjectStore;
+  readonly layout: LakeLayout;
+  readonly catalog: Catalog;
+  readonly log: TableLog;
+  readonly readColumns: ParquetColumnsReader;
+}
+
+async function crawlTable(t: TableDef, zone: LakeZone, snapshot: Snapshot, ctx: TableContext) {
+  const name = `${zone}.${t.name}`;
+  const bucket = ctx.layout.bucket(zone);
+  const expected = glueTypesByName(t);
+  const partitionNames = (t.partitionKeys ?? []).map((c) => c.name);
+  const drift: DriftFinding[] = [];
+  const existing = await ctx.catalog.getTable(zone, t.name);
+
+  // 1. The catalog's definition against the schema (e.g. an AWS Glue crawler that re-typed a column).
+  if (existing)
+    for (const c of [...existing.StorageDescriptor.Columns, ...existing.PartitionKeys]) {
+      const want = expected[c.Name];
+      if (want === undefined)
+        drift.push({
+          table: name,
+          column: c.Name,
+          kind: "unknown-column",
+          found: c.Type,
+          source: "catalog",
+          files: [],
+        });
+      else if (want !== c.Type)
+        drift.push({
+          table: name,
+          column: c.Name,
+          kind: "type-changed",
+          expected: want,
+          found: c.Type,
+          source: "catalog",
+          files: [],
+        });
+    }
+
+  // 2. The table definition is always the schema's: drifted types are reported, never adopted.
+  const input = {
+    ...glueTableInput(t, ctx.layout.uri(zone, dataPrefix(t.name))),
+  } as GlueTableInput;
+  (input as { Parameters: Record<string, string> }).Parameters = {
+    ...input.Parameters,
+    [CRAWL_PARAMS.version]: String(snapshot.version),
+    [CRAWL_PARAMS.rows]: String(snapshot.rows),
+    [CRAWL_PARAMS.schemaHash]: snapshot.schemaHash,
+    [CRAWL_PARAMS.committedAt]: snapshot.committedAt,
+  };
+  const action = !existing ? "created" : sameDefinition(existing, input) ? "unchanged" : "updated";
+  if (action !== "unchanged") await ctx.catalog.putTable(zone, input);
+
+  // 3. Partitions of the snapshot's files.
+  const byPartition = new Map<string, { values: string[]; location: string; files: DataFile[] }>();
+  const skipped = new Map<string, { values: string[]; reason: string }>();
+  if (partitionNames.length > 0)
+    for (const f of snapshot.files) {
+      const p = f.partition ?? parsePartition(f.key);
+      const missing = partitionNames.filter((k) => p[k] === undefined);
+      const values = partitionNames.map((k) => p[k] ?? "");
+      const id = JSON.stringify(values);
+      if (missing.length > 0) {
+        skipped.set(id, { values, reason: `${f.key}: no value for partition key(s) ${missing.join(", ")}` });
+        continue;
+      }
+      let e = byPartition.get(id);
+      if (!e) {
+        const location = ctx.layout.uri(zone, dataPrefix(t.name) + partitionPath(p, partitionNames));
+        e = { values, location, files: [] };
+        byPartition.set(id, e);
+      }
+      e.files.push(f);
+    }
+  const catalogPartitions = partitionNames.length > 0 ? await ctx.catalog.getPartitions(zone, t.name) : [];
+  const registered = new Set(catalogPartitions.map((p) => JSON.stringify(p.Values)));
+
+  // 4. Files to inspect: those new since the last crawled version, plus every file of a partition not yet
+  // in the catalog (so a withheld partition is re-checked, and reported, on every crawl).
+  const lastVersion = Number(existing?.Parameters?.[CRAWL_PARAMS.version as never] ?? 0);
+  const seen = new Set(
+    lastVersion > 0 && lastVersion <= snapshot.version
+      ? ((await ctx.log.snapshot(zone, t.name, lastVersion))?.files.map((f) => f.key) ?? [])
+      : [],
+  );
+  const inspect = new Set(snapshot.files.filter((f) => !seen.has(f.key)).map((f) => f.key));
+  for (const [id, e] of byPartition) if (!registered.has(id)) for (const f of e.files) inspect.add(f.key);
+  const columns = await ctx.readColumns(ctx.store, bucket, [...inspect]);
+  const badFiles = new Map<string, string>();
+  const found = new Map<string, DriftFinding & { files: string[] }>();
+  const note = (d: Omit<DriftFinding, "files" | "table" | "source">, file: string) => {
+    const k = JSON.stringify([d.column, d.kind, d.expected, d.found]);
+    let x = found.get(k);
+    if (!x) {
+      x = { table: name, source: "files", ...d, files: [] };
+      found.set(k, x);
+    }
+    x.files.push(file);
+  };
+  for (const [key, cols] of columns) {
+    if (cols instanceof Error) {
+      note({ column: "*", kind: "unreadable", found: cols.message.split("\n")[0] }, key);
+      badFiles.set(key, `unreadable Parquet: ${cols.message.split("\n")[0]}`);
+      continue;
+    }
+    const have = new Set<string>();
+    for (const c of cols) {
+      have.add(c.name);
+      const want = expected[c.name];
+      if (want === undefined) note({ column: c.name, kind: "unknown-column", found: c.type }, key);
+      else if (want !== c.type) {
+        note({ column: c.name, kind: "type-changed", expected: want, found: c.type }, key);
+        badFiles.set(key, `column ${c.name} is ${c.type}, the schema says ${want}`);
+      }
+    }
+    for (const c of t.columns)
+      if (!have.has(c.name))
+        note({ column: c.name, kind: "missing-column", expected: expected[c.name] }, key);
+  }
+  drift.push(...found.values());
+
+  // 5. Register new partitions, withholding those with a drifted or unreadable file.
+  const toAdd: PartitionInput[] = [];
+  for (const [id, e] of byPartition) {
+    if (registered.has(id)) continue;
+    const bad = e.files.find((f) => badFiles.has(f.key));
+    if (bad) skipped.set(id, { values: e.values, reason: `${bad.key}: ${badFiles.get(bad.key)}` });
+    else toAdd.push({ Values: e.values, StorageDescriptor: { Location: e.location } });
+  }
+  const partitionsAdded = toAdd.length > 0 ? await ctx.catalog.addPartitions(zone, t.name, toAdd) : 0;
+  const stale = catalogPartitions.filter((p) => !byPartition.has(JSON.stringify(p.Values))).length;
+  return {
+    drift,
+    report: {
+      table: name,
+      version: snapshot.version,
+      rows: snapshot.rows,
+      files: snapshot.files.length,
+      action,
+      partitionsAdded,
+      partitions: catalogPartitions.length + partitionsAdded,
+      stalePartitions: stale,
+      filesInspected: columns.size,
+      skippedPartitions: [...skipped.values()],
+    } satisfies TableCrawlReport,
+  };
+}
+
+/** Whether the catalog already holds exactly this definition (avoids a new Glue table version per crawl). */
+function sameDefinition(existing: CatalogTable, input: GlueTableInput): boolean {
+  const { DatabaseName: _d, UpdateTime: _u, ...rest } = existing;
+  return canonical(rest) === canonical(input);
+}
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x) =>
+    x && typeof x === "object" && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : x,
+  );
+}

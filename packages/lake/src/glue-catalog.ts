@@ -1,0 +1,190 @@
+import {
+  BatchCreatePartitionCommand,
+  CreateDatabaseCommand,
+  CreateTableCommand,
+  GetTableCommand,
+  type GlueClient,
+  type PartitionInput as GluePartitionInput,
+  paginateGetPartitions,
+  paginateGetTables,
+  type Table,
+  UpdateTableCommand,
+} from "@aws-sdk/client-glue";
+import type { GlueTableInput } from "@hotels/schema";
+import type { Catalog, CatalogTable, PartitionInput } from "./catalog-port.ts";
+
+export interface GlueCatalogOptions {
+  readonly client: GlueClient;
+  /** AWS account id of the Data Catalog. Default: the caller's account. */
+  readonly catalogId?: string;
+}
+
+/** BatchCreatePartition accepts at most 100 partitions per call. */
+export const GLUE_PARTITION_BATCH = 100;
+
+const errName = (e: unknown) => (e as { name?: string }).name;
+
+/** The catalog port on the AWS Glue Data Catalog. */
+export class GlueCatalog implements Catalog {
+  private readonly client: GlueClient;
+  private readonly catalogId: string | undefined;
+
+  constructor(options: GlueCatalogOptions) {
+    this.client = options.client;
+    this.catalogId = options.catalogId;
+  }
+
+  async ensureDatabase(name: string, description?: string): Promise<void> {
+    try {
+      await this.client.send(
+        new CreateDatabaseCommand({
+          CatalogId: this.catalogId,
+          DatabaseInput: { Name: name, ...(description ? { Description: description } : {}) },
+        }),
+      );
+    } catch (e) {
+      if (errName(e) !== "AlreadyExistsException") throw e;
+    }
+  }
+
+  async getTable(database: string, name: string): Promise<CatalogTable | undefined> {
+    try {
+      const r = await this.client.send(
+        new GetTableCommand({ CatalogId: this.catalogId, DatabaseName: database, Name: name }),
+      );
+      return r.Table && toCatalogTable(r.Table, database);
+    } catch (e) {
+      if (errName(e) === "EntityNotFoundException") return undefined;
+      throw e;
+    }
+  }
+
+  async getTables(database: string): Promise<CatalogTable[]> {
+    const out: CatalogTable[] = [];
+    for await (const page of paginateGetTables(
+      { client: this.client },
+      { CatalogId: this.catalogId, DatabaseName: database },
+    ))
+      for (const t of page.TableList ?? []) out.push(toCatalogTable(t, database));
+    return out;
+  }
+
+  async putTable(database: string, input: GlueTableInput): Promise<void> {
+    const request = { CatalogId: this.catalogId, DatabaseName: database, TableInput: input };
+    if (await this.getTable(database, input.Name)) {
+      await this.client.send(new UpdateTableCommand(request));
+      return;
+    }
+    try {
+      await this.client.send(new CreateTableCommand(request));
+    } catch (e) {
+      // Created by someone else between GetTable and CreateTable.
+      if (errName(e) !== "AlreadyExistsException") throw e;
+      await this.client.send(new UpdateTableCommand(request));
+    }
+  }
+
+  async getPartitions(database: string, table: string): Promise<PartitionInput[]> {
+    const out: PartitionInput[] = [];
+    for await (const page of paginateGetPartitions(
+      { client: this.client },
+      { CatalogId: this.catalogId, DatabaseName: database, TableName: table },
+    ))
+      for (const p of page.Partitions ?? [])
+        out.push({
+          Values: p.Values ?? [],
+          StorageDescriptor: { Location: p.StorageDescriptor?.Location ?? "" },
+        });
+    return out;
+  }
+
+  /** Adds partitions not yet in the catalog. Each partition gets the TABLE's columns, formats and SerDe
+   * (only its location differs): partitions never carry their own schema, so a drifted file can never
+   * produce Athena's HIVE_PARTITION_SCHEMA_MISMATCH. */
+  async addPartitions(
+    database: string,
+    table: string,
+    partitions: readonly PartitionInput[],
+  ): Promise<number> {
+    if (partitions.length === 0) return 0;
+    const t = await this.getTable(database, table);
+    if (!t) throw new Error(`catalog: table ${database}.${table} does not exist`);
+    const known = new Set((await this.getPartitions(database, table)).map((p) => JSON.stringify(p.Values)));
+    const fresh = partitions.filter((p) => {
+      const id = JSON.stringify(p.Values);
+      if (known.has(id)) return false;
+      known.add(id);
+      return true;
+    });
+    const sd = t.StorageDescriptor;
+    let added = 0;
+    for (let i = 0; i < fresh.length; i += GLUE_PARTITION_BATCH) {
+      const batch = fresh.slice(i, i + GLUE_PARTITION_BATCH);
+      const input: GluePartitionInput[] = batch.map((p) => ({
+        Values: [...p.Values],
+        StorageDescriptor: {
+          Columns: sd.Columns.map((c) => ({ ...c })),
+          Location: p.StorageDescriptor.Location,
+          InputFormat: sd.InputFormat,
+          OutputFormat: sd.OutputFormat,
+          SerdeInfo: { ...sd.SerdeInfo, Parameters: { ...sd.SerdeInfo.Parameters } },
+        },
+      }));
+      const r = await this.client.send(
+        new BatchCreatePartitionCommand({
+          CatalogId: this.catalogId,
+          DatabaseName: database,
+          TableName: table,
+          PartitionInputList: input,
+        }),
+      );
+      const errors = r.Errors ?? [];
+      // A partition another crawler added meanwhile is fine; anything else is a real failure.
+      const real = errors.filter((e) => e.ErrorDetail?.ErrorCode !== "AlreadyExistsException");
+      if (real.length > 0)
+        throw new Error(
+          `catalog: BatchCreatePartition ${database}.${table}: ${real
+            .map(
+              (e) =>
+                `[${(e.PartitionValues ?? []).join(",")}] ${e.ErrorDetail?.ErrorCode}: ${e.ErrorDetail?.ErrorMessage}`,
+            )
+            .join("; ")}`,
+        );
+      added += batch.length - errors.length;
+    }
+    return added;
+  }
+}
+
+/** A Glue `Table` in the port's TableInput shape. */
+function toCatalogTable(t: Table, database: string): CatalogTable {
+  const sd = t.StorageDescriptor ?? {};
+  return {
+    DatabaseName: t.DatabaseName ?? database,
+    Name: t.Name ?? "",
+    Description: t.Description ?? "",
+    TableType: t.TableType ?? "EXTERNAL_TABLE",
+    Parameters: (t.Parameters ?? {}) as CatalogTable["Parameters"],
+    PartitionKeys: (t.PartitionKeys ?? []).map((c) => ({
+      Name: c.Name ?? "",
+      Type: c.Type ?? "",
+      Comment: c.Comment,
+    })),
+    StorageDescriptor: {
+      Columns: (sd.Columns ?? []).map((c) => ({
+        Name: c.Name ?? "",
+        Type: c.Type ?? "",
+        Comment: c.Comment,
+      })),
+      Location: sd.Location ?? "",
+      InputFormat: sd.InputFormat ?? "",
+      OutputFormat: sd.OutputFormat ?? "",
+      SerdeInfo: {
+        SerializationLibrary: sd.SerdeInfo?.SerializationLibrary ?? "",
+        Parameters: (sd.SerdeInfo?.Parameters ??
+          {}) as CatalogTable["StorageDescriptor"]["SerdeInfo"]["Parameters"],
+      },
+    },
+    ...(t.UpdateTime ? { UpdateTime: t.UpdateTime } : {}),
+  };
+}

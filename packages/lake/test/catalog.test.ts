@@ -1,0 +1,207 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import {
+  AlreadyExistsException,
+  BatchCreatePartitionCommand,
+  CreateDatabaseCommand,
+  CreateTableCommand,
+  EntityNotFoundException,
+  GetPartitionsCommand,
+  GetTableCommand,
+  GetTablesCommand,
+  GlueClient,
+  UpdateTableCommand,
+} from "@aws-sdk/client-glue";
+import { curatedBookings, glueTableInput } from "@hotels/schema";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { GlueCatalog, LocalCatalog } from "../src/index.ts";
+
+const LOCATION = "s3://hotels-dev-curated/bookings/";
+const input = glueTableInput(curatedBookings, LOCATION);
+const part = (y: number, m: number) => ({
+  Values: [String(y), String(m)],
+  StorageDescriptor: { Location: `${LOCATION}arrival_year=${y}/arrival_month=${m}/` },
+});
+
+describe("LocalCatalog", () => {
+  it("keeps Glue-shaped databases, tables and partitions as JSON in the lake's _catalog bucket", async () => {
+    // prepare
+    const root = mkdtempSync(path.join(tmpdir(), "lake-"));
+    const cat = new LocalCatalog(root);
+    // act
+    await cat.ensureDatabase("curated", "curated zone");
+    await cat.ensureDatabase("curated");
+    await cat.putTable("curated", input);
+    const added = await cat.addPartitions("curated", "bookings", [
+      part(2017, 7),
+      part(2017, 8),
+      part(2017, 7),
+    ]);
+    const again = await cat.addPartitions("curated", "bookings", [part(2017, 8), part(2017, 9)]);
+    // assert
+    expect([added, again]).toEqual([2, 1]);
+    expect(await cat.getDatabases()).toEqual(["curated"]);
+    const t = await cat.getTable("curated", "bookings");
+    expect(t).toMatchObject({ DatabaseName: "curated", Name: "bookings", TableType: "EXTERNAL_TABLE" });
+    expect(t?.UpdateTime).toBeInstanceOf(Date);
+    expect(t?.StorageDescriptor.Columns).toEqual(input.StorageDescriptor.Columns);
+    expect((await cat.getTables("curated")).map((x) => x.Name)).toEqual(["bookings"]);
+    expect((await cat.getPartitions("curated", "bookings")).map((p) => p.Values.join("-"))).toEqual([
+      "2017-7",
+      "2017-8",
+      "2017-9",
+    ]);
+    const onDisk = JSON.parse(readFileSync(path.join(root, "_catalog/tables/curated/bookings.json"), "utf8"));
+    expect(onDisk.StorageDescriptor.Location).toBe(LOCATION);
+    expect(await cat.getTable("curated", "nope")).toBeUndefined();
+    await expect(cat.putTable("nodb", input)).rejects.toThrow(/database nodb does not exist/);
+  });
+
+  it("serialises concurrent partition additions (none lost)", async () => {
+    const cat = new LocalCatalog(mkdtempSync(path.join(tmpdir(), "lake-")));
+    await cat.ensureDatabase("curated");
+    await cat.putTable("curated", input);
+    const counts = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => cat.addPartitions("curated", "bookings", [part(2016, i + 1)])),
+    );
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(12);
+    expect(await cat.getPartitions("curated", "bookings")).toHaveLength(12);
+  });
+});
+
+describe("GlueCatalog request shapes (aws-sdk-client-mock)", () => {
+  const glue = mockClient(GlueClient);
+  const catalog = new GlueCatalog({ client: new GlueClient({ region: "eu-west-1" }) });
+  beforeEach(() => glue.reset());
+  const notFound = () => new EntityNotFoundException({ message: "Table not found", $metadata: {} });
+  const glueTable = {
+    Name: "bookings",
+    DatabaseName: "curated",
+    TableType: "EXTERNAL_TABLE",
+    Parameters: input.Parameters,
+    PartitionKeys: input.PartitionKeys,
+    StorageDescriptor: input.StorageDescriptor,
+    UpdateTime: new Date("2026-01-01T00:00:00Z"),
+  };
+
+  it("CreateDatabase with a DatabaseInput; AlreadyExistsException is success", async () => {
+    glue
+      .on(CreateDatabaseCommand)
+      .rejectsOnce(new AlreadyExistsException({ message: "exists", $metadata: {} }));
+    await catalog.ensureDatabase("curated", "curated zone");
+    expect(glue.commandCalls(CreateDatabaseCommand)[0]!.args[0].input).toEqual({
+      DatabaseInput: { Name: "curated", Description: "curated zone" },
+    });
+    glue.on(CreateDatabaseCommand).rejects(new Error("AccessDenied"));
+    await expect(catalog.ensureDatabase("curated")).rejects.toThrow(/AccessDenied/);
+  });
+
+  it("putTable: GetTable → CreateTable when absent, UpdateTable when present, with the schema's TableInput", async () => {
+    glue.on(GetTableCommand).rejects(notFound());
+    glue.on(CreateTableCommand).resolves({});
+    await catalog.putTable("curated", input);
+    expect(glue.commandCalls(GetTableCommand)[0]!.args[0].input).toEqual({
+      DatabaseName: "curated",
+      Name: "bookings",
+    });
+    const create = glue.commandCalls(CreateTableCommand)[0]!.args[0].input;
+    expect(create.DatabaseName).toBe("curated");
+    expect(create.TableInput).toEqual(input);
+    expect(create.TableInput?.PartitionKeys?.map((c) => c.Name)).toEqual(["arrival_year", "arrival_month"]);
+
+    glue.reset();
+    glue.on(GetTableCommand).resolves({ Table: glueTable });
+    glue.on(UpdateTableCommand).resolves({});
+    await catalog.putTable("curated", input);
+    expect(glue.commandCalls(CreateTableCommand)).toHaveLength(0);
+    expect(glue.commandCalls(UpdateTableCommand)[0]!.args[0].input).toEqual({
+      DatabaseName: "curated",
+      TableInput: input,
+    });
+  });
+
+  it("getTable maps the Glue Table; EntityNotFoundException → undefined; GetTables paginates", async () => {
+    glue.on(GetTableCommand, { Name: "bookings" }).resolves({ Table: glueTable });
+    glue.on(GetTableCommand, { Name: "nope" }).rejects(notFound());
+    expect(await catalog.getTable("curated", "bookings")).toMatchObject({
+      DatabaseName: "curated",
+      Name: "bookings",
+      StorageDescriptor: { Location: LOCATION },
+    });
+    expect(await catalog.getTable("curated", "nope")).toBeUndefined();
+    // The SDK paginator reuses its input object, so record each request as sent.
+    const calls: unknown[] = [];
+    glue.on(GetTablesCommand).callsFake((req: { NextToken?: string }) => {
+      calls.push(JSON.parse(JSON.stringify(req)));
+      return req.NextToken
+        ? { TableList: [{ ...glueTable, Name: "hotels" }] }
+        : { TableList: [glueTable], NextToken: "t1" };
+    });
+    expect((await catalog.getTables("curated")).map((t) => t.Name)).toEqual(["bookings", "hotels"]);
+    expect(calls).toEqual([{ DatabaseName: "curated" }, { DatabaseName: "curated", NextToken: "t1" }]);
+  });
+
+  it("getPartitions follows NextToken", async () => {
+    glue
+      .on(GetPartitionsCommand)
+      .resolvesOnce({
+        Partitions: [{ Values: ["2017", "7"], StorageDescriptor: { Location: "a" } }],
+        NextToken: "n",
+      })
+      .resolvesOnce({ Partitions: [{ Values: ["2017", "8"], StorageDescriptor: { Location: "b" } }] });
+    expect(await catalog.getPartitions("curated", "bookings")).toEqual([
+      { Values: ["2017", "7"], StorageDescriptor: { Location: "a" } },
+      { Values: ["2017", "8"], StorageDescriptor: { Location: "b" } },
+    ]);
+    expect(glue.commandCalls(GetPartitionsCommand)[1]!.args[0].input).toEqual({
+      DatabaseName: "curated",
+      TableName: "bookings",
+      NextToken: "n",
+    });
+  });
+
+  it("addPartitions: only new ones, BatchCreatePartition in chunks of 100 with the TABLE's schema", async () => {
+    glue.on(GetTableCommand).resolves({ Table: glueTable });
+    glue
+      .on(GetPartitionsCommand)
+      .resolves({ Partitions: [{ Values: ["2000", "1"], StorageDescriptor: {} }] });
+    glue.on(BatchCreatePartitionCommand).resolves({});
+    const wanted = [part(2000, 1)];
+    for (let i = 0; i < 230; i++) wanted.push(part(2001 + Math.floor(i / 12), (i % 12) + 1));
+    const added = await catalog.addPartitions("curated", "bookings", wanted);
+    expect(added).toBe(230);
+    const calls = glue.commandCalls(BatchCreatePartitionCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => c.PartitionInputList?.length)).toEqual([100, 100, 30]);
+    const first = calls[0]!;
+    expect(first.DatabaseName).toBe("curated");
+    expect(first.TableName).toBe("bookings");
+    const p = first.PartitionInputList![0]!;
+    expect(p.Values).toEqual(["2001", "1"]);
+    expect(p.StorageDescriptor).toEqual({
+      ...input.StorageDescriptor,
+      Location: `${LOCATION}arrival_year=2001/arrival_month=1/`,
+    });
+  });
+
+  it("addPartitions: a partition added concurrently is fine, any other per-partition error is thrown", async () => {
+    glue.on(GetTableCommand).resolves({ Table: glueTable });
+    glue.on(GetPartitionsCommand).resolves({ Partitions: [] });
+    glue.on(BatchCreatePartitionCommand).resolvesOnce({
+      Errors: [{ PartitionValues: ["2017", "7"], ErrorDetail: { ErrorCode: "AlreadyExistsException" } }],
+    });
+    expect(await catalog.addPartitions("curated", "bookings", [part(2017, 7), part(2017, 8)])).toBe(1);
+    glue.on(BatchCreatePartitionCommand).resolves({
+      Errors: [
+        {
+          PartitionValues: ["2017", "9"],
+          ErrorDetail: { ErrorCode: "InvalidInputException", ErrorMessage: "bad location" },
+        },
+      ],
+    });
+    await expect(catalog.addPartitions("curated", "bookings", [part(2017, 9)])).rejects.toThrow(
+      /\[2017,9\] InvalidInputException: bad location/,
+    );
+  });
+});

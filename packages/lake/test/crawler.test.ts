@@ -1,0 +1,339 @@
+import { mkdirSync, mkdtempSync, statSync, utimesSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import {
+  curatedHotelDaily,
+  curatedHotels,
+  duckdbType,
+  glueTableInput,
+  quoteIdent,
+  schemaHash,
+  type TableDef,
+} from "@hotels/schema";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  CRAWL_PARAMS,
+  crawl,
+  type DataFile,
+  dataFileKey,
+  duckdbParquetColumns,
+  LocalCatalog,
+  LocalObjectStore,
+  localLayout,
+  newRunId,
+  TableLog,
+} from "../src/index.ts";
+
+let duck: DuckDBInstance;
+let conn: DuckDBConnection;
+beforeAll(async () => {
+  duck = await DuckDBInstance.create();
+  conn = await duck.connect();
+});
+afterAll(() => {
+  conn?.closeSync();
+  duck?.closeSync();
+});
+
+function lake() {
+  const root = mkdtempSync(path.join(tmpdir(), "lake-"));
+  const store = new LocalObjectStore(root);
+  const layout = localLayout(root);
+  return { root, store, layout, catalog: new LocalCatalog(root), log: new TableLog({ store, layout }) };
+}
+type Lake = ReturnType<typeof lake>;
+
+/** One row of a table with every column typed as the schema derives it (values are placeholders). */
+const sampleSelect = (t: TableDef) =>
+  `select ${t.columns
+    .map((c) => {
+      const v = c.enum
+        ? `'${c.enum[0]}'`
+        : c.type.kind === "string"
+          ? "'x'"
+          : c.type.kind === "date"
+            ? "DATE '2017-01-01'"
+            : c.type.kind === "timestamp"
+              ? "TIMESTAMP '2017-01-01'"
+              : c.type.kind === "boolean"
+                ? "true"
+                : "1";
+      return `${v}::${duckdbType(c.type)} ${quoteIdent(c.name)}`;
+    })
+    .join(", ")}`;
+
+/** A day row of curated.hotel_daily as typed by the schema; `drift` writes adr as DOUBLE plus an extra column. */
+const dailySelect = (y: number, m: number, drift = false) =>
+  `select 1::INTEGER hotel_id, 'Lisbon Resort'::VARCHAR hotel, make_date(${y}, ${m}, 1) stay_date,
+     3::BIGINT occupied_rooms, 300.00::DECIMAL(14,2) room_revenue,
+     ${drift ? "100.0::DOUBLE adr, 'SUMMER'::VARCHAR promo_code" : "100.00::DECIMAL(10,2) adr"},
+     1::BIGINT arrivals, 0::BIGINT cancellations`;
+
+async function writeParquet(l: Lake, zone: "curated", key: string, select: string, rows: number) {
+  const file = l.store.localPath(zone, key);
+  mkdirSync(path.dirname(file), { recursive: true });
+  await conn.run(`copy (${select}) to '${file}' (format parquet, compression zstd)`);
+  return { key, rows, bytes: statSync(file).size };
+}
+
+async function commitDaily(l: Lake, months: [number, number][], drift = false) {
+  const run = newRunId();
+  const files: DataFile[] = [];
+  for (const [i, [y, m]] of months.entries()) {
+    const partition = { stay_year: String(y), stay_month: String(m) };
+    const f = await writeParquet(
+      l,
+      "curated",
+      dataFileKey("hotel_daily", run, i, partition),
+      dailySelect(y, m, drift),
+      1,
+    );
+    files.push({ ...f, partition });
+  }
+  return l.log.commit("curated", "hotel_daily", {
+    runId: run,
+    files,
+    schemaHash: schemaHash(curatedHotelDaily),
+    operation: "replace-partitions",
+  });
+}
+
+describe("crawl", () => {
+  it("catalogs committed tables with the schema's definition and registers new partitions once", async () => {
+    // prepare
+    const l = lake();
+    await commitDaily(l, [
+      [2017, 7],
+      [2017, 8],
+    ]);
+    // an orphan from a crashed run: in the folder but in no snapshot
+    await writeParquet(
+      l,
+      "curated",
+      "hotel_daily/stay_year=2030/stay_month=1/crashed-00000.parquet",
+      dailySelect(2030, 1),
+      1,
+    );
+    // act
+    const first = await crawl(l);
+    const second = await crawl(l);
+    // assert
+    expect(first.drift).toEqual([]);
+    expect(first.tables).toEqual([
+      expect.objectContaining({
+        table: "curated.hotel_daily",
+        version: 1,
+        rows: 2,
+        files: 2,
+        action: "created",
+        partitionsAdded: 2,
+        partitions: 2,
+        filesInspected: 2,
+        skippedPartitions: [],
+      }),
+    ]);
+    const t = await l.catalog.getTable("curated", "hotel_daily");
+    const expected = glueTableInput(curatedHotelDaily, l.layout.uri("curated", "hotel_daily/"));
+    expect(t?.StorageDescriptor).toEqual(expected.StorageDescriptor);
+    expect(t?.PartitionKeys).toEqual(expected.PartitionKeys);
+    expect(t?.Parameters).toMatchObject({ [CRAWL_PARAMS.version]: "1", [CRAWL_PARAMS.rows]: "2" });
+    const parts = await l.catalog.getPartitions("curated", "hotel_daily");
+    expect(parts.map((p) => p.Values)).toEqual([
+      ["2017", "7"],
+      ["2017", "8"],
+    ]);
+    expect(parts[0]!.StorageDescriptor.Location).toBe(
+      l.layout.uri("curated", "hotel_daily/stay_year=2017/stay_month=7/"),
+    );
+    expect(second.tables[0]).toMatchObject({ action: "unchanged", partitionsAdded: 0, filesInspected: 0 });
+    expect(second.partitionsAdded).toBe(0);
+  });
+
+  it("reports a changed column type and an unknown column, withholds that partition, keeps the table schema", async () => {
+    // prepare: a good month catalogued, then a run writes a month with adr as DOUBLE and an extra column
+    const l = lake();
+    await commitDaily(l, [[2017, 7]]);
+    await crawl(l);
+    await commitDaily(l, [[2017, 9]], true);
+    await commitDaily(l, [[2017, 10]]);
+    // act
+    const r = await crawl(l);
+    // assert
+    const tr = r.tables[0]!;
+    expect(tr).toMatchObject({ version: 3, partitionsAdded: 1, partitions: 2 });
+    expect(tr.skippedPartitions).toEqual([
+      {
+        values: ["2017", "9"],
+        reason: expect.stringMatching(/column adr is double, the schema says decimal\(10,2\)/),
+      },
+    ]);
+    const drifted = r.drift.find((d) => d.kind === "type-changed")!;
+    expect(drifted).toMatchObject({
+      table: "curated.hotel_daily",
+      column: "adr",
+      expected: "decimal(10,2)",
+      found: "double",
+      source: "files",
+    });
+    expect(drifted.files).toEqual([expect.stringMatching(/^hotel_daily\/stay_year=2017\/stay_month=9\//)]);
+    expect(r.drift.find((d) => d.kind === "unknown-column")).toMatchObject({
+      column: "promo_code",
+      found: "string",
+    });
+    const t = await l.catalog.getTable("curated", "hotel_daily");
+    expect(t?.StorageDescriptor.Columns.find((c) => c.Name === "adr")?.Type).toBe("decimal(10,2)");
+    expect(t?.StorageDescriptor.Columns.some((c) => c.Name === "promo_code")).toBe(false);
+    expect((await l.catalog.getPartitions("curated", "hotel_daily")).map((p) => p.Values[1])).toEqual([
+      "7",
+      "10",
+    ]);
+    // The withheld partition is re-checked and reported again on the next crawl until it is fixed.
+    const again = await crawl(l);
+    expect(again.tables[0]!.skippedPartitions).toHaveLength(1);
+    await commitDaily(l, [[2017, 9]]); // the job re-runs that month correctly
+    const fixed = await crawl(l);
+    expect(fixed.drift).toEqual([]);
+    expect(fixed.tables[0]).toMatchObject({ partitionsAdded: 1, partitions: 3, skippedPartitions: [] });
+  });
+
+  it("reports a catalog definition that drifted (e.g. re-typed by an AWS crawler) and restores the schema's", async () => {
+    const l = lake();
+    const run = newRunId();
+    const f = await writeParquet(l, "curated", dataFileKey("hotels", run, 0), sampleSelect(curatedHotels), 1);
+    await l.log.commit("curated", "hotels", {
+      runId: run,
+      files: [f],
+      schemaHash: schemaHash(curatedHotels),
+      operation: "overwrite",
+    });
+    const r0 = await crawl({ ...l, tables: ["curated.hotels"] });
+    expect(r0.drift).toEqual([]);
+    const t = (await l.catalog.getTable("curated", "hotels"))!;
+    const { DatabaseName: _d, UpdateTime: _u, ...input } = t;
+    await l.catalog.putTable("curated", {
+      ...input,
+      StorageDescriptor: {
+        ...input.StorageDescriptor,
+        Columns: [
+          ...input.StorageDescriptor.Columns.map((c) =>
+            c.Name === "hotel_id" ? { ...c, Type: "string" } : c,
+          ),
+          { Name: "extra", Type: "string" },
+        ],
+      },
+    });
+    const r = await crawl({ ...l, tables: ["curated.hotels"] });
+    expect(r.drift.filter((d) => d.source === "catalog")).toEqual([
+      {
+        table: "curated.hotels",
+        column: "hotel_id",
+        kind: "type-changed",
+        expected: "int",
+        found: "string",
+        source: "catalog",
+        files: [],
+      },
+      {
+        table: "curated.hotels",
+        column: "extra",
+        kind: "unknown-column",
+        found: "string",
+        source: "catalog",
+        files: [],
+      },
+    ]);
+    expect(r.tables[0]!.action).toBe("updated");
+    const restored = await l.catalog.getTable("curated", "hotels");
+    expect(restored?.StorageDescriptor.Columns).toEqual(
+      glueTableInput(curatedHotels, l.layout.uri("curated", "hotels/")).StorageDescriptor.Columns,
+    );
+  });
+
+  it("reports an unreadable file and a table name not in the schema", async () => {
+    const l = lake();
+    const run = newRunId();
+    const key = dataFileKey("hotel_daily", run, 0, { stay_year: "2018", stay_month: "1" });
+    await l.store.put("curated", key, "not parquet");
+    await l.log.commit("curated", "hotel_daily", {
+      runId: run,
+      files: [{ key, rows: 1, bytes: 11, partition: { stay_year: "2018", stay_month: "1" } }],
+      schemaHash: "x",
+      operation: "append",
+    });
+    const r = await crawl(l);
+    expect(r.drift).toEqual([expect.objectContaining({ kind: "unreadable", files: [key] })]);
+    expect(r.tables[0]!.partitionsAdded).toBe(0);
+    await expect(crawl({ ...l, tables: ["curated.nope"] })).rejects.toThrow(/no lake table curated.nope/);
+  });
+
+  it("coalesces concurrent requests: callers arriving during a crawl share one follow-up crawl", async () => {
+    // prepare: a first crawl held inside its Parquet inspection
+    const l = lake();
+    await commitDaily(l, [[2017, 7]]);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => {
+      entered = r;
+    });
+    const first = crawl({
+      ...l,
+      parquetColumns: async (store, bucket, keys) => {
+        entered();
+        await gate;
+        return duckdbParquetColumns(store, bucket, keys);
+      },
+    });
+    await inside;
+    await commitDaily(l, [[2017, 8]]); // committed after the running crawl read its snapshot
+    // act: two more requests while it runs
+    const b = crawl(l);
+    const c = crawl(l);
+    release();
+    const [ra, rb, rc] = await Promise.all([first, b, c]);
+    // assert
+    expect(ra).toMatchObject({
+      coalesced: false,
+      tables: [expect.objectContaining({ version: 1, partitionsAdded: 1 })],
+    });
+    expect(rb).toBe(rc);
+    expect(rb).toMatchObject({
+      coalesced: true,
+      tables: [expect.objectContaining({ version: 2, partitionsAdded: 1 })],
+    });
+    expect((await l.catalog.getPartitions("curated", "hotel_daily")).map((p) => p.Values[1])).toEqual([
+      "7",
+      "8",
+    ]);
+    expect((await crawl(l)).coalesced).toBe(false); // nothing running: a fresh crawl
+  });
+
+  it("waits for another process's crawl lock, and takes over a stale one", async () => {
+    const l = lake();
+    await commitDaily(l, [[2017, 7]]);
+    const lockKey = "_locks/crawler.lock";
+    await l.store.put("curated", lockKey, JSON.stringify({ owner: "other", pid: 1, host: "elsewhere" }));
+    const released = new Promise((r) => setTimeout(r, 600)).then(() => l.store.delete("curated", lockKey));
+    const r = await crawl({ ...l, lock: { pollMs: 50 } });
+    await released;
+    expect(r.waitedForLockMs).toBeGreaterThanOrEqual(500);
+    expect(r.tables[0]!.partitionsAdded).toBe(1);
+    expect(await l.store.head("curated", lockKey)).toBeUndefined();
+
+    // a dead holder's lock (not refreshed for longer than staleMs) is taken over
+    await l.store.put("curated", lockKey, JSON.stringify({ owner: "dead", pid: 1, host: "elsewhere" }));
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(l.store.localPath("curated", lockKey), old, old);
+    const warnings: string[] = [];
+    const onWarn = (w: Error) => warnings.push(w.message);
+    process.on("warning", onWarn);
+    const r2 = await crawl({ ...l, lock: { staleMs: 10_000, pollMs: 50 } });
+    process.off("warning", onWarn);
+    expect(r2.waitedForLockMs).toBeLessThan(5_000);
+    await new Promise((r) => setImmediate(r));
+    expect(warnings.join()).toMatch(/took over stale lock/);
+  });
+});
