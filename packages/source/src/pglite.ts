@@ -21,7 +21,8 @@ type Executor = Pick<Transaction, "query" | "exec">;
 
 /** The embedded default: PGlite (PostgreSQL in WebAssembly), on disk or in memory. */
 export async function openPglite(options: PgliteOptions = {}): Promise<SqlSource> {
-  const db = await PGlite.create(options.dataDir, {
+  const db = await PGlite.create({
+    dataDir: options.dataDir,
     // The schema's value conventions: int64 ids as numbers (far below 2^53), dates as ISO strings.
     parsers: { [types.INT8]: (x: string) => Number(x), [types.DATE]: (x: string) => x },
   });

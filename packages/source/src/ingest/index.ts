@@ -1,0 +1,5 @@
+export * from "./hotel-bookings.ts";
+export * from "./ingest.ts";
+export * from "./load.ts";
+export * from "./read.ts";
+export * from "./validate.ts";
