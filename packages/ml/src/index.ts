@@ -1,1 +1,11 @@
-export {};
+export * from "./binning.ts";
+export * from "./bookings-csv.ts";
+export * from "./booster.ts";
+export * from "./dataset.ts";
+export * from "./features.ts";
+export * from "./metrics.ts";
+export * from "./model-json.ts";
+export * from "./model-package.ts";
+export * from "./params.ts";
+export * from "./predict.ts";
+export * from "./trainer.ts";

@@ -1,0 +1,158 @@
+/* The trainer's hot loops: histogram building, the subtraction trick and split enumeration over a range of
+ * features. Every function here is self-contained (no imports, no closures) because the worker thread runs
+ * their source text (`Function.prototype.toString`), so main thread and worker share one implementation. */
+
+/** Per-node fields in the level descriptor (Float64Array, NODE_FIELDS per node). */
+export const NODE_FIELDS = 8;
+/** Per-node result fields: lossChg, feature, bin, defaultLeft, GL, HL. */
+export const OUT_FIELDS = 6;
+
+/**
+ * Processes one tree level for features `[f0, f1)`: builds the histograms of the nodes marked "build"
+ * (mode 0) from their rows, derives those marked "subtract" (mode 1) as parent − sibling, then finds each
+ * node's best split among the features allowed by `featMask`, writing it to `out` (one OUT_FIELDS record per
+ * node per worker slot `outSlot`).
+ *
+ * `bins` holds row-major histogram slots (see `binMatrix`).
+ * Histogram layout: node slot `s` occupies `hist[s * 2T .. (s + 1) * 2T)` with `T = off[F]`; feature `f`
+ * owns bins `off[f] .. off[f+1]-1`, the last of which collects missing values. Pairs are (grad, hess).
+ * Level descriptor per node: start, end, slot, mode, parentSlot, siblingSlot, G, H.
+ */
+export function processLevel(
+  bins: Uint16Array,
+  _nRows: number,
+  idx: Uint32Array,
+  gh: Float64Array,
+  hist: Float64Array,
+  off: Int32Array,
+  nNodes: number,
+  desc: Float64Array,
+  featMask: Uint8Array,
+  f0: number,
+  f1: number,
+  lambda: number,
+  alpha: number,
+  minChildWeight: number,
+  out: Float64Array,
+  outSlot: number,
+): void {
+  const T2 = off[off.length - 1]! * 2;
+  const lo = off[f0]! * 2;
+  const hi = off[f1]! * 2;
+  // 1. build
+  for (let j = 0; j < nNodes; j++) {
+    const d = j * 8;
+    if (desc[d + 3]! !== 0) continue;
+    const start = desc[d]!;
+    const end = desc[d + 1]!;
+    const hb = desc[d + 2]! * T2;
+    hist.fill(0, hb + lo, hb + hi);
+    const F = off.length - 1;
+    if (f1 - f0 === F) {
+      for (let i = start; i < end; i++) {
+        const g = gh[2 * i]!;
+        const h = gh[2 * i + 1]!;
+        const rb = idx[i]! * F;
+        for (let f = 0; f < F; f++) {
+          const b = hb + bins[rb + f]! * 2;
+          hist[b]! += g;
+          hist[b + 1]! += h;
+        }
+      }
+    } else {
+      for (let i = start; i < end; i++) {
+        const g = gh[2 * i]!;
+        const h = gh[2 * i + 1]!;
+        const rb = idx[i]! * F;
+        for (let f = f0; f < f1; f++) {
+          const b = hb + bins[rb + f]! * 2;
+          hist[b]! += g;
+          hist[b + 1]! += h;
+        }
+      }
+    }
+  }
+  // 2. subtract
+  for (let j = 0; j < nNodes; j++) {
+    const d = j * 8;
+    if (desc[d + 3]! !== 1) continue;
+    const hb = desc[d + 2]! * T2;
+    const pb = desc[d + 4]! * T2;
+    const sb = desc[d + 5]! * T2;
+    for (let k = lo; k < hi; k++) hist[hb + k] = hist[pb + k]! - hist[sb + k]!;
+  }
+  // 3. evaluate splits
+  for (let j = 0; j < nNodes; j++) {
+    const d = j * 8;
+    const hb = desc[d + 2]! * T2;
+    const G = desc[d + 6]!;
+    const H = desc[d + 7]!;
+    const tG = G > alpha ? G - alpha : G < -alpha ? G + alpha : 0;
+    const parentGain = H < minChildWeight || H <= 0 ? 0 : (tG * tG) / (H + lambda);
+    let best = 0;
+    let bestF = -1;
+    let bestBin = -1;
+    let bestDl = 0;
+    let bestGL = 0;
+    let bestHL = 0;
+    for (let f = f0; f < f1; f++) {
+      if (featMask[f]! === 0) continue;
+      const b0 = hb + off[f]! * 2;
+      const nb = off[f + 1]! - off[f]! - 1; // real bins; slot nb is missing
+      // forward: missing goes right
+      let gl = 0;
+      let hl = 0;
+      for (let b = 0; b < nb; b++) {
+        gl += hist[b0 + 2 * b]!;
+        hl += hist[b0 + 2 * b + 1]!;
+        if (hl < minChildWeight) continue;
+        const gr = G - gl;
+        const hr = H - hl;
+        if (hr < minChildWeight) break;
+        const tl = gl > alpha ? gl - alpha : gl < -alpha ? gl + alpha : 0;
+        const tr = gr > alpha ? gr - alpha : gr < -alpha ? gr + alpha : 0;
+        const chg = (tl * tl) / (hl + lambda) + (tr * tr) / (hr + lambda) - parentGain;
+        if (chg > best) {
+          best = chg;
+          bestF = f;
+          bestBin = b;
+          bestDl = 0;
+          bestGL = gl;
+          bestHL = hl;
+        }
+      }
+      // backward: missing goes left; only when the node has missing values for f
+      const mh = hist[b0 + 2 * nb + 1]!;
+      if (mh > 0) {
+        let gr = 0;
+        let hr = 0;
+        for (let b = nb - 1; b >= 1; b--) {
+          gr += hist[b0 + 2 * b]!;
+          hr += hist[b0 + 2 * b + 1]!;
+          if (hr < minChildWeight) continue;
+          const glb = G - gr;
+          const hlb = H - hr;
+          if (hlb < minChildWeight) break;
+          const tl = glb > alpha ? glb - alpha : glb < -alpha ? glb + alpha : 0;
+          const tr = gr > alpha ? gr - alpha : gr < -alpha ? gr + alpha : 0;
+          const chg = (tl * tl) / (hlb + lambda) + (tr * tr) / (hr + lambda) - parentGain;
+          if (chg > best) {
+            best = chg;
+            bestF = f;
+            bestBin = b - 1;
+            bestDl = 1;
+            bestGL = glb;
+            bestHL = hlb;
+          }
+        }
+      }
+    }
+    const o = (outSlot * nNodes + j) * 6;
+    out[o] = best;
+    out[o + 1] = bestF;
+    out[o + 2] = bestBin;
+    out[o + 3] = bestDl;
+    out[o + 4] = bestGL;
+    out[o + 5] = bestHL;
+  }
+}

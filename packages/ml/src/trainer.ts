@@ -1,0 +1,528 @@
+import { cpus } from "node:os";
+import { binMatrix, computeCuts, slotOffsets } from "./binning.ts";
+import type { Booster, Tree } from "./booster.ts";
+import type { Dataset } from "./dataset.ts";
+import { NODE_FIELDS, OUT_FIELDS } from "./kernel.ts";
+import { evalMetric, metricHigherIsBetter } from "./metrics.ts";
+import { type LevelBuffers, LevelExecutor, sharedF64 } from "./parallel.ts";
+import { resolveParams, type TrainParams } from "./params.ts";
+import { baseMargin, sigmoid } from "./predict.ts";
+
+/** XGBoost's kRtEps: a split must reduce the loss by more than this. */
+const RT_EPS = 1e-6;
+
+export interface RoundInfo {
+  readonly round: number;
+  readonly numRound: number;
+  /** Metric on the validation set (when given). */
+  readonly validation?: number;
+  readonly metric: string;
+  readonly bestRound: number;
+  readonly seconds: number;
+}
+
+export interface TrainOptions {
+  readonly params?: Partial<Record<string, unknown>>;
+  readonly featureNames?: readonly string[];
+  /** XGBoost feature types (`q` = quantitative, `c`… not used); default all `float`. */
+  readonly featureTypes?: readonly string[];
+  /** Validation set for early stopping and per-round reporting. */
+  readonly validation?: Dataset;
+  /** Called after each boosting round. */
+  readonly onRound?: (info: RoundInfo) => void;
+}
+
+export interface TrainResult {
+  readonly booster: Booster;
+  readonly params: TrainParams;
+  /** 0-based round with the best validation metric (the last round without validation). */
+  readonly bestIteration: number;
+  /** Validation metric per round. */
+  readonly history: readonly number[];
+  readonly seconds: number;
+}
+
+/** Deterministic PRNG (mulberry32) for row and column sampling. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A tree as it grows: plain arrays, compacted to a `Tree` at the end. Split nodes also keep their bin. */
+class GrowingTree {
+  left: number[] = [-1];
+  right: number[] = [-1];
+  parent: number[] = [2147483647];
+  feature: number[] = [0];
+  bin: number[] = [0];
+  cond: number[] = [0];
+  defaultLeft: number[] = [0];
+  weight: number[] = [0];
+  lossChg: number[] = [0];
+  sumHess: number[] = [0];
+
+  addChild(parent: number): number {
+    const id = this.left.length;
+    this.left.push(-1);
+    this.right.push(-1);
+    this.parent.push(parent);
+    this.feature.push(0);
+    this.bin.push(0);
+    this.cond.push(0);
+    this.defaultLeft.push(0);
+    this.weight.push(0);
+    this.lossChg.push(0);
+    this.sumHess.push(0);
+    return id;
+  }
+
+  /** XGBoost's pruner: bottom-up, a split whose children are both leaves and whose loss reduction is below
+   * gamma becomes a leaf again. Returns the surviving nodes renumbered in breadth-first order. */
+  finish(gamma: number, eta: number): Tree {
+    const isLeaf = (n: number) => this.left[n] === -1;
+    if (gamma > 0) {
+      let changed = true;
+      while (changed) {
+        changed = false;
+        for (let n = 0; n < this.left.length; n++) {
+          const l = this.left[n]!;
+          if (l === -1 || l === -2) continue;
+          const r = this.right[n]!;
+          if (isLeaf(l) && isLeaf(r) && this.lossChg[n]! < gamma) {
+            this.left[l] = -2; // deleted
+            this.left[r] = -2;
+            this.left[n] = -1;
+            this.right[n] = -1;
+            this.cond[n] = Math.fround(this.weight[n]! * eta);
+            this.lossChg[n] = 0;
+            changed = true;
+          }
+        }
+      }
+    }
+    const order: number[] = [0];
+    for (let i = 0; i < order.length; i++) {
+      const n = order[i]!;
+      if (!isLeaf(n)) order.push(this.left[n]!, this.right[n]!);
+    }
+    const newId = new Map<number, number>();
+    for (let i = 0; i < order.length; i++) newId.set(order[i]!, i);
+    const k = order.length;
+    const t: Tree = {
+      left: new Int32Array(k),
+      right: new Int32Array(k),
+      parent: new Int32Array(k),
+      feature: new Int32Array(k),
+      cond: new Float32Array(k),
+      defaultLeft: new Uint8Array(k),
+      baseWeight: new Float32Array(k),
+      lossChg: new Float32Array(k),
+      sumHess: new Float32Array(k),
+    };
+    order.forEach((n, i) => {
+      const leaf = isLeaf(n);
+      t.left[i] = leaf ? -1 : newId.get(this.left[n]!)!;
+      t.right[i] = leaf ? -1 : newId.get(this.right[n]!)!;
+      t.parent[i] = n === 0 ? 2147483647 : newId.get(this.parent[n]!)!;
+      t.feature[i] = leaf ? 0 : this.feature[n]!;
+      t.cond[i] = this.cond[n]!;
+      t.defaultLeft[i] = leaf ? 0 : this.defaultLeft[n]!;
+      t.baseWeight[i] = this.weight[n]!; // unscaled, as XGBoost stores base_weights
+      t.lossChg[i] = leaf ? 0 : this.lossChg[n]!;
+      t.sumHess[i] = this.sumHess[n]!;
+    });
+    return t;
+  }
+}
+
+/** Binned-traversal of a growing tree for one row (bins instead of float comparisons: same result). */
+function leafOfBinned(t: GrowingTree, slots: Uint16Array, F: number, r: number, off: Int32Array): number {
+  let n = 0;
+  while (t.left[n]! >= 0) {
+    const f = t.feature[n]!;
+    const s = slots[r * F + f]!;
+    const missing = s === off[f + 1]! - 1;
+    n = missing
+      ? t.defaultLeft[n]
+        ? t.left[n]!
+        : t.right[n]!
+      : s <= off[f]! + t.bin[n]!
+        ? t.left[n]!
+        : t.right[n]!;
+  }
+  return n;
+}
+
+/**
+ * Trains gradient-boosted trees with XGBoost's `hist` method: quantile bins per feature, depth-wise growth,
+ * per-level histograms (the smaller child built, the larger one = parent − smaller), XGBoost's gain, weight
+ * and default-direction rules for missing values. The result is an XGBoost 1.7-compatible `Booster`.
+ */
+export async function train(data: Dataset, options: TrainOptions = {}): Promise<TrainResult> {
+  const t0 = performance.now();
+  const p = resolveParams(options.params);
+  const n = data.rows;
+  const F = data.cols;
+  if (n === 0) throw new Error("cannot train on an empty data set");
+  if (data.labels.length !== n) throw new Error(`${data.labels.length} labels for ${n} rows`);
+  const logistic = p.objective === "binary:logistic";
+  for (let i = 0; i < n; i++) {
+    const y = data.labels[i]!;
+    if (Number.isNaN(y) || (logistic && y !== 0 && y !== 1))
+      throw new Error(`label of row ${i} is ${y}: binary:logistic needs 0 or 1`);
+  }
+  const names = options.featureNames ?? Array.from({ length: F }, (_, i) => `f${i}`);
+  if (names.length !== F) throw new Error(`${names.length} feature names for ${F} columns`);
+
+  // --- binning ---
+  const cuts = computeCuts(data, p.max_bin);
+  const binsLocal = binMatrix(data, cuts);
+  const bins = new Uint16Array(new SharedArrayBuffer(binsLocal.byteLength));
+  bins.set(binsLocal);
+  const off = new Int32Array(new SharedArrayBuffer((F + 1) * 4));
+  off.set(slotOffsets(cuts));
+  const T2 = off[F]! * 2;
+  const valid = options.validation;
+  const vBins = valid ? binMatrix(valid, cuts) : undefined;
+
+  // --- shared work buffers ---
+  const idx = new Uint32Array(new SharedArrayBuffer(n * 4));
+  const gh = sharedF64(2 * n);
+  const featMask = new Uint8Array(new SharedArrayBuffer(F));
+  const maxSlotsPerLevel = Math.min(2 ** Math.max(0, p.max_depth - 1), 64);
+  const buf: LevelBuffers = {
+    bins,
+    nRows: n,
+    idx,
+    gh,
+    hist: sharedF64(2 * maxSlotsPerLevel * T2),
+    off,
+    desc: sharedF64(maxSlotsPerLevel * NODE_FIELDS),
+    featMask,
+    out: sharedF64(maxSlotsPerLevel * OUT_FIELDS * 2),
+  };
+  let slotCap = maxSlotsPerLevel; // slots per parity half of `hist`
+  const threads = Math.max(1, Math.min(p.nthread, cpus().length));
+  const exec = new LevelExecutor(buf, threads, F);
+  const reg = { lambda: p.lambda, alpha: p.alpha, minChildWeight: p.min_child_weight };
+
+  const margin0 = baseMargin({ objective: p.objective, baseScore: p.base_score });
+  const margin = new Float32Array(n).fill(margin0);
+  const vMargin = valid ? new Float32Array(valid.rows).fill(margin0) : undefined;
+  const grad = new Float32Array(n);
+  const hess = new Float32Array(n);
+  const tmpIdx = new Uint32Array(n);
+  const tmpGh = new Float64Array(2 * n);
+  const sampled = new Uint8Array(n);
+  const random = rng(p.seed);
+  const trees: Tree[] = [];
+  const history: number[] = [];
+  const higher = metricHigherIsBetter(p.eval_metric);
+  let best = higher ? -Infinity : Infinity;
+  let bestIteration = 0;
+
+  try {
+    for (let round = 0; round < p.num_round; round++) {
+      // gradients (float32, as XGBoost's GradientPair)
+      if (logistic) {
+        for (let i = 0; i < n; i++) {
+          const pr = sigmoid(margin[i]!);
+          grad[i] = pr - data.labels[i]!;
+          hess[i] = Math.max(pr * (1 - pr), 1e-16);
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          grad[i] = margin[i]! - data.labels[i]!;
+          hess[i] = 1;
+        }
+      }
+      // row sampling
+      let m = 0;
+      let G = 0;
+      let H = 0;
+      for (let i = 0; i < n; i++) {
+        const take = p.subsample >= 1 || random() < p.subsample;
+        sampled[i] = take ? 1 : 0;
+        if (!take) continue;
+        idx[m] = i;
+        gh[2 * m] = grad[i]!;
+        gh[2 * m + 1] = hess[i]!;
+        G += grad[i]!;
+        H += hess[i]!;
+        m++;
+      }
+      // column sampling
+      if (p.colsample_bytree >= 1) featMask.fill(1);
+      else {
+        featMask.fill(0);
+        const k = Math.max(1, Math.floor(p.colsample_bytree * F));
+        const perm = Array.from({ length: F }, (_, i) => i);
+        for (let i = 0; i < k; i++) {
+          const j = i + Math.floor(random() * (F - i));
+          [perm[i], perm[j]] = [perm[j]!, perm[i]!];
+          featMask[perm[i]!] = 1;
+        }
+      }
+
+      const tree = new GrowingTree();
+      tree.sumHess[0] = H;
+      tree.weight[0] = leafWeight(G, H, p);
+      // level list: node id, start, end, slot, mode, parentSlot, siblingSlot, G, H
+      interface LNode {
+        id: number;
+        start: number;
+        end: number;
+        slot: number;
+        mode: number;
+        parentSlot: number;
+        siblingSlot: number;
+        G: number;
+        H: number;
+      }
+      let level: LNode[] = [
+        { id: 0, start: 0, end: m, slot: 0, mode: 0, parentSlot: -1, siblingSlot: -1, G, H },
+      ];
+      const leaves: LNode[] = [];
+      for (let depth = 0; level.length > 0; depth++) {
+        if (depth >= p.max_depth) {
+          leaves.push(...level);
+          break;
+        }
+        const splittable = level.filter((x) => x.H >= 2 * p.min_child_weight && x.end - x.start >= 2);
+        for (const x of level) if (!splittable.includes(x)) leaves.push(x);
+        if (splittable.length === 0) break;
+        // histograms + split search for this level
+        const half = (depth & 1) * slotCap;
+        const desc = buf.desc;
+        splittable.forEach((x, j) => {
+          const d = j * NODE_FIELDS;
+          desc[d] = x.start;
+          desc[d + 1] = x.end;
+          desc[d + 2] = half + x.slot;
+          desc[d + 3] = x.mode;
+          desc[d + 4] = x.parentSlot;
+          desc[d + 5] = x.siblingSlot;
+          desc[d + 6] = x.G;
+          desc[d + 7] = x.H;
+        });
+        // a subtract node whose sibling is not splittable still needs that sibling's histogram built
+        for (const x of splittable) {
+          if (x.mode === 1 && !splittable.some((s) => half + s.slot === x.siblingSlot)) {
+            x.mode = 0;
+            desc[splittable.indexOf(x) * NODE_FIELDS + 3] = 0;
+          }
+        }
+        await exec.run(splittable.length, reg);
+        const next: LNode[] = [];
+        const childrenNeedHist = depth + 1 < p.max_depth;
+        let nextSlot = 0;
+        const out = buf.out;
+        const nNodes = splittable.length;
+        const expand: { x: LNode; f: number; b: number; dl: number; gl: number; hl: number; chg: number }[] =
+          [];
+        for (let j = 0; j < nNodes; j++) {
+          let o = j * OUT_FIELDS;
+          for (let s = 1; s < exec.slots; s++) {
+            const q = (s * nNodes + j) * OUT_FIELDS;
+            if (out[q]! > out[o]!) o = q;
+          }
+          const x = splittable[j]!;
+          if (out[o + 1]! < 0 || !(out[o]! > RT_EPS)) {
+            leaves.push(x);
+            continue;
+          }
+          expand.push({
+            x,
+            chg: out[o]!,
+            f: out[o + 1]!,
+            b: out[o + 2]!,
+            dl: out[o + 3]!,
+            gl: out[o + 4]!,
+            hl: out[o + 5]!,
+          });
+        }
+        if (childrenNeedHist && 2 * expand.length > slotCap) {
+          // grow the histogram pool (only for deep trees), keeping this level's half
+          const newCap = Math.max(2 * expand.length, slotCap * 2);
+          const hist = sharedF64(2 * newCap * T2);
+          hist.set(buf.hist.subarray(half * T2, (half + slotCap) * T2), (depth & 1) * newCap * T2);
+          buf.hist = hist;
+          buf.desc = sharedF64(2 * newCap * NODE_FIELDS);
+          slotCap = newCap;
+          exec.version++;
+        }
+        const curHalf = (depth & 1) * slotCap;
+        const nh = ((depth + 1) & 1) * slotCap;
+        for (const e of expand) {
+          const { x, f, b, dl } = e;
+          // stable partition of the node's rows: left first
+          const missingSlot = off[f + 1]! - 1;
+          const splitSlot = off[f]! + b;
+          let nl = 0;
+          let nr = 0;
+          for (let i = x.start; i < x.end; i++) {
+            const r = idx[i]!;
+            const s = bins[r * F + f]!;
+            const goLeft = s === missingSlot ? dl === 1 : s <= splitSlot;
+            if (goLeft) {
+              const k = x.start + nl++;
+              idx[k] = r;
+              gh[2 * k] = gh[2 * i]!;
+              gh[2 * k + 1] = gh[2 * i + 1]!;
+            } else {
+              tmpIdx[nr] = r;
+              tmpGh[2 * nr] = gh[2 * i]!;
+              tmpGh[2 * nr + 1] = gh[2 * i + 1]!;
+              nr++;
+            }
+          }
+          idx.set(tmpIdx.subarray(0, nr), x.start + nl);
+          gh.set(tmpGh.subarray(0, 2 * nr), 2 * (x.start + nl));
+          const id = x.id;
+          const l = tree.addChild(id);
+          const r = tree.addChild(id);
+          tree.left[id] = l;
+          tree.right[id] = r;
+          tree.feature[id] = f;
+          tree.bin[id] = b;
+          tree.cond[id] = cuts.values[cuts.ptr[f]! + b]!;
+          tree.defaultLeft[id] = dl;
+          tree.lossChg[id] = e.chg;
+          const GL = e.gl;
+          const HL = e.hl;
+          const GR = x.G - GL;
+          const HR = x.H - HL;
+          tree.sumHess[l] = HL;
+          tree.sumHess[r] = HR;
+          tree.weight[l] = leafWeight(GL, HL, p);
+          tree.weight[r] = leafWeight(GR, HR, p);
+          const mid = x.start + nl;
+          const leftSmaller = nl <= nr;
+          const sl = nextSlot++;
+          const sr = nextSlot++;
+          const parentSlot = curHalf + x.slot;
+          next.push(
+            {
+              id: l,
+              start: x.start,
+              end: mid,
+              slot: sl,
+              mode: leftSmaller ? 0 : 1,
+              parentSlot,
+              siblingSlot: nh + sr,
+              G: GL,
+              H: HL,
+            },
+            {
+              id: r,
+              start: mid,
+              end: x.end,
+              slot: sr,
+              mode: leftSmaller ? 1 : 0,
+              parentSlot,
+              siblingSlot: nh + sl,
+              G: GR,
+              H: HR,
+            },
+          );
+        }
+        if (!childrenNeedHist) {
+          leaves.push(...next);
+          break;
+        }
+        level = next;
+      }
+      // leaves: values, and the training margins of the rows they hold
+      for (const x of leaves) tree.cond[x.id] = Math.fround(tree.weight[x.id]! * p.eta);
+      const finished = tree.finish(p.gamma, p.eta);
+      if (p.gamma > 0) {
+        // pruning may have merged leaves: walk the pruned tree for every row
+        for (let i = 0; i < n; i++)
+          margin[i]! += finished.cond[leafOfFinal(finished, tree, bins, F, i, off)]!;
+      } else {
+        for (const x of leaves) {
+          const v = tree.cond[x.id]!;
+          for (let i = x.start; i < x.end; i++) margin[idx[i]!]! += v;
+        }
+        if (m < n)
+          for (let i = 0; i < n; i++)
+            if (!sampled[i]) margin[i]! += tree.cond[leafOfBinned(tree, bins, F, i, off)]!;
+      }
+      trees.push(finished);
+      // validation
+      let metric = Number.NaN;
+      if (valid && vBins && vMargin) {
+        for (let i = 0; i < valid.rows; i++)
+          vMargin[i]! += finished.cond[leafOfFinal(finished, tree, vBins, F, i, off)]!;
+        metric = evalMetric(p.eval_metric, valid.labels, vMargin, logistic);
+        history.push(metric);
+        if (higher ? metric > best : metric < best) {
+          best = metric;
+          bestIteration = round;
+        }
+      } else bestIteration = round;
+      options.onRound?.({
+        round: round + 1,
+        numRound: p.num_round,
+        validation: valid ? metric : undefined,
+        metric: p.eval_metric,
+        bestRound: bestIteration + 1,
+        seconds: (performance.now() - t0) / 1000,
+      });
+      if (valid && p.early_stopping_rounds > 0 && round - bestIteration >= p.early_stopping_rounds) break;
+    }
+  } finally {
+    await exec.close();
+  }
+  const kept = valid && p.early_stopping_rounds > 0 ? trees.slice(0, bestIteration + 1) : trees;
+  const booster: Booster = {
+    objective: p.objective,
+    baseScore: p.base_score,
+    numFeature: F,
+    featureNames: [...names],
+    featureTypes: options.featureTypes ? [...options.featureTypes] : names.map(() => "float"),
+    trees: kept,
+    attributes: valid
+      ? {
+          best_iteration: String(Math.min(bestIteration, kept.length - 1)),
+          best_ntree_limit: String(Math.min(bestIteration, kept.length - 1) + 1),
+        }
+      : {},
+  };
+  return { booster, params: p, bestIteration, history, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Leaf of the pruned, renumbered tree for a binned row: walks the growing tree's bins along the surviving
+ * nodes (pruning only turns split nodes into leaves, so the walk stops at the first pruned node). */
+function leafOfFinal(
+  fin: Tree,
+  t: GrowingTree,
+  slots: Uint16Array,
+  F: number,
+  r: number,
+  off: Int32Array,
+): number {
+  let n = 0;
+  let k = 0;
+  while (fin.left[k]! !== -1) {
+    const f = t.feature[n]!;
+    const s = slots[r * F + f]!;
+    const missing = s === off[f + 1]! - 1;
+    const goLeft = missing ? t.defaultLeft[n] === 1 : s <= off[f]! + t.bin[n]!;
+    n = goLeft ? t.left[n]! : t.right[n]!;
+    k = goLeft ? fin.left[k]! : fin.right[k]!;
+  }
+  return k;
+}
+
+function leafWeight(G: number, H: number, p: TrainParams): number {
+  if (H < p.min_child_weight || H <= 0) return 0;
+  const tG = G > p.alpha ? G - p.alpha : G < -p.alpha ? G + p.alpha : 0;
+  return -tG / (H + p.lambda);
+}
