@@ -107,3 +107,50 @@ export function localPaths(
   const bucket = layout.bucket(zone);
   return files.map((f) => store.localPath!(bucket, f.key));
 }
+
+/** One line of `hotels tables`. */
+export interface TableSummary {
+  /** `<zone>.<table>` */
+  readonly name: string;
+  readonly zone: LakeZone;
+  readonly table: string;
+  /** Committed snapshot version (0: catalogued, nothing committed yet). */
+  readonly version: number;
+  readonly rows: number;
+  readonly files: number;
+  /** Distinct partitions among the committed files; 0 for an unpartitioned table. */
+  readonly partitions: number;
+  readonly bytes: number;
+  /** Last commit, else the catalog entry's update time (ISO 8601). */
+  readonly updatedAt?: string;
+  readonly partitionKeys: readonly string[];
+  readonly location?: string;
+}
+
+/** Catalogued tables with the figures of their current snapshots. */
+export async function describeTables(sources: LakeSources): Promise<TableSummary[]> {
+  const out: TableSummary[] = [];
+  for (const { zone, table } of await catalogTables(sources)) {
+    const snap = await sources.snapshots.current(zone, table.Name);
+    const files = snap?.files ?? [];
+    const partitionKeys = (table.PartitionKeys ?? []).map((c) => c.Name);
+    const partitions = new Set(
+      files.filter((f) => f.partition).map((f) => JSON.stringify(partitionKeys.map((k) => f.partition?.[k]))),
+    );
+    const updated = snap?.committedAt ?? table.UpdateTime?.toISOString();
+    out.push({
+      name: `${zone}.${table.Name}`,
+      zone,
+      table: table.Name,
+      version: snap?.version ?? 0,
+      rows: snap?.rows ?? files.reduce((n, f) => n + (f.rows ?? 0), 0),
+      files: files.length,
+      partitions: partitions.size,
+      bytes: files.reduce((n, f) => n + (f.bytes ?? 0), 0),
+      ...(updated ? { updatedAt: updated } : {}),
+      partitionKeys,
+      ...(table.StorageDescriptor?.Location ? { location: table.StorageDescriptor.Location } : {}),
+    });
+  }
+  return out;
+}

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { curatedBookings, curatedCustomers, etlRejects } from "@hotels/schema";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { DuckDbQueryEngine, QueryAbortedError, QueryError } from "../src/index.ts";
+import { DuckDbQueryEngine, describeTables, QueryAbortedError, QueryError } from "../src/index.ts";
 import { bookings, writeFixtureLake } from "./fixture-data.ts";
 import { catalogTable, type Lake, openLake, writeTable } from "./lake-fixture.ts";
 
@@ -179,5 +179,30 @@ describe("DuckDbQueryEngine", () => {
     await expect(slow).rejects.toBeInstanceOf(QueryAbortedError);
     // The engine still answers afterwards.
     expect((await engine.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+  });
+});
+
+describe("describeTables", () => {
+  test("lists catalogued tables with rows, files, partitions, bytes and last commit", async () => {
+    const tables = await describeTables(lake);
+    const bookingsLine = tables.find((t) => t.name === "curated.bookings")!;
+    const snap = await lake.snapshots.current("curated", "bookings");
+    expect(bookingsLine).toMatchObject({
+      zone: "curated",
+      table: "bookings",
+      version: snap!.version,
+      rows: snap!.rows,
+      files: snap!.files.length,
+      partitions: new Set(snap!.files.map((f) => JSON.stringify(f.partition))).size,
+      bytes: snap!.files.reduce((n, f) => n + f.bytes, 0),
+      updatedAt: snap!.committedAt,
+      partitionKeys: ["arrival_year", "arrival_month"],
+    });
+    expect(bookingsLine.bytes).toBeGreaterThan(1000);
+    expect(tables.find((t) => t.name === "curated.hotels")).toMatchObject({
+      rows: 2,
+      files: 1,
+      partitions: 0,
+    });
   });
 });

@@ -9,7 +9,15 @@ import {
   DuckDBTimestampValue,
   decimalValue,
 } from "@duckdb/node-api";
-import { type DataFile, dataFileKey, LocalObjectStore, localLayout, newRunId, TableLog } from "@hotels/lake";
+import {
+  type DataFile,
+  dataFileKey,
+  LocalCatalog,
+  LocalObjectStore,
+  localLayout,
+  newRunId,
+  TableLog,
+} from "@hotels/lake";
 import {
   type Column,
   duckdbCreateTable,
@@ -19,8 +27,6 @@ import {
   schemaHash,
   type TableDef,
 } from "@hotels/schema";
-// TODO: from "@hotels/lake" once its index exports LocalCatalog.
-import { LocalCatalog } from "../../lake/src/local-catalog.ts";
 
 /** A real local lake (folder store, snapshots, catalog) for tests and benchmarks. */
 export function openLake(root: string) {
