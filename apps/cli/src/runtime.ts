@@ -1,4 +1,6 @@
+import path from "node:path";
 import type { Catalog, LakeLayout, ObjectStore } from "@hotels/lake";
+import * as lake from "@hotels/lake";
 import type { QueryEngine } from "@hotels/query";
 import type { SqlSource } from "@hotels/source";
 import type { Config } from "./config.ts";
@@ -45,9 +47,26 @@ export function createRuntime(config: Config): Runtime {
     // --- SQL source (issue #3) ---
     source: once(async (): Promise<SqlSource> => notYet("the SQL source", 3)),
     // --- object store, layout, catalog (issue #4) ---
-    store: once((): ObjectStore => notYet("the object store", 4)),
-    layout: once((): LakeLayout => notYet("the lake layout", 4)),
-    catalog: once((): Catalog => notYet("the catalog", 4)),
+    // local: `<home>/lake/<zone>/…`, catalog JSON in `<home>/lake/_catalog/`; aws: `<prefix>-<env>-<zone>`
+    // buckets and the Glue Data Catalog (databases named after zones).
+    store: once(
+      (): ObjectStore =>
+        config.runtime === "aws"
+          ? new lake.S3ObjectStore({ region: config.aws.region })
+          : new lake.LocalObjectStore(path.join(config.home, "lake")),
+    ),
+    layout: once(
+      (): LakeLayout =>
+        config.runtime === "aws"
+          ? lake.awsLayout({ prefix: config.aws.prefix, env: config.aws.env })
+          : lake.localLayout(path.join(config.home, "lake")),
+    ),
+    catalog: once(
+      (): Catalog =>
+        config.runtime === "aws"
+          ? new lake.GlueCatalog({ region: config.aws.region })
+          : new lake.LocalCatalog(runtime.store()),
+    ),
     // --- query engine (issue #5) ---
     queryEngine: once(async (): Promise<QueryEngine> => {
       const { AthenaQueryEngine, DuckDbQueryEngine } = await import("@hotels/query");

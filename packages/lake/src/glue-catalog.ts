@@ -3,7 +3,7 @@ import {
   CreateDatabaseCommand,
   CreateTableCommand,
   GetTableCommand,
-  type GlueClient,
+  GlueClient,
   type PartitionInput as GluePartitionInput,
   paginateGetPartitions,
   paginateGetTables,
@@ -14,7 +14,10 @@ import type { GlueTableInput } from "@hotels/schema";
 import type { Catalog, CatalogTable, PartitionInput } from "./catalog-port.ts";
 
 export interface GlueCatalogOptions {
-  readonly client: GlueClient;
+  /** The Glue client. Default: a client for `region` with the default credential chain. */
+  readonly client?: GlueClient;
+  /** Region of the default client. */
+  readonly region?: string;
   /** AWS account id of the Data Catalog. Default: the caller's account. */
   readonly catalogId?: string;
 }
@@ -30,7 +33,7 @@ export class GlueCatalog implements Catalog {
   private readonly catalogId: string | undefined;
 
   constructor(options: GlueCatalogOptions) {
-    this.client = options.client;
+    this.client = options.client ?? new GlueClient({ region: options.region });
     this.catalogId = options.catalogId;
   }
 

@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import type { ObjectStore } from "./port.ts";
 
 /** A top-level column of a Parquet file, with the Glue/Hive type it maps to. */
@@ -62,6 +61,8 @@ const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 export const duckdbParquetColumns: ParquetColumnsReader = async (store, bucket, keys) => {
   const out = new Map<string, ParquetColumn[] | Error>();
   if (keys.length === 0) return out;
+  // Loaded on first use: the native module is not needed by commands that never crawl.
+  const { DuckDBInstance } = await import("@duckdb/node-api");
   const db = await DuckDBInstance.create();
   const c = await db.connect();
   let tmp: string | undefined;

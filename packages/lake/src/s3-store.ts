@@ -5,14 +5,17 @@ import {
   HeadObjectCommand,
   PutObjectCommand,
   paginateListObjectsV2,
-  type S3Client,
+  S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { ObjectExistsError, ObjectNotFoundError } from "./errors.ts";
 import type { ObjectInfo, ObjectStore, PutOptions } from "./port.ts";
 
 export interface S3ObjectStoreOptions {
-  readonly client: S3Client;
+  /** The S3 client. Default: a client for `region` with the default credential chain. */
+  readonly client?: S3Client;
+  /** Region of the default client. */
+  readonly region?: string;
   /** Multipart part size for streamed bodies, bytes. Default 8 MiB (S3's minimum is 5 MiB). */
   readonly partSize?: number;
   /** Parts uploaded in parallel per streamed body. Default 4. */
@@ -32,7 +35,7 @@ export class S3ObjectStore implements ObjectStore {
   private readonly queueSize: number;
 
   constructor(options: S3ObjectStoreOptions) {
-    this.client = options.client;
+    this.client = options.client ?? new S3Client({ region: options.region });
     this.partSize = options.partSize ?? 8 * 1024 * 1024;
     this.queueSize = options.queueSize ?? 4;
   }
