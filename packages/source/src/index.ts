@@ -1,5 +1,6 @@
 export * from "./copy-text.ts";
 export * from "./data-api.ts";
+export * from "./generate.ts";
 export * from "./ingest/index.ts";
 export * from "./migrate.ts";
 export * from "./pg.ts";

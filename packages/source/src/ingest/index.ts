@@ -1,3 +1,4 @@
+export * from "./generated.ts";
 export * from "./hotel-bookings.ts";
 export * from "./ingest.ts";
 export * from "./load.ts";

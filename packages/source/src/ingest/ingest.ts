@@ -418,7 +418,10 @@ export async function ingestItems(
         await flush();
         rows = undefined;
       }
-      if (!rows) batch.rows.set(item.table, (rows = { lines: [], keys: new Set() }));
+      if (!rows) {
+        rows = { lines: [], keys: new Set() };
+        batch.rows.set(item.table, rows);
+      }
       rows.lines.push(`${item.copy}\t${item.line}`);
       rows.keys.add(item.key);
     }
@@ -435,4 +438,18 @@ export async function ingestItems(
     seconds,
     rowsPerSecond: seconds > 0 ? s.read / seconds : 0,
   };
+}
+
+/** Checked items of any stream of `{ table, record }` typed records (the generator's); `line` is the
+ * record's ordinal in the stream. */
+export async function* recordItems(
+  records:
+    | Iterable<{ readonly table: string; readonly record: object }>
+    | AsyncIterable<{ readonly table: string; readonly record: object }>,
+): AsyncGenerator<IngestItem> {
+  let line = 0;
+  for await (const { table, record } of records) {
+    line++;
+    yield checkRecord(tableNamed(table), line, record as Record<string, unknown>);
+  }
 }

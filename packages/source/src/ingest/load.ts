@@ -130,7 +130,10 @@ export async function writeBatch(
     const counts = new Map<string, TableCounts>();
     const get = (name: string) => {
       let c = counts.get(name);
-      if (!c) counts.set(name, (c = zeroCounts()));
+      if (!c) {
+        c = zeroCounts();
+        counts.set(name, c);
+      }
       return c;
     };
     if (batch.rejects.length) {

@@ -105,7 +105,7 @@ export function tableCodec(table: TableDef): TableCodec {
     table,
     fromValues(record) {
       let line = "";
-      let problems: Problem[] | null = null;
+      const problems: Problem[] = [];
       for (let i = 0; i < cols.length; i++) {
         const c = cols[i]!;
         const v = record[c.name];
@@ -114,12 +114,12 @@ export function tableCodec(table: TableDef): TableCodec {
           out = c.nullable ? "\\N" : { rule: "required" };
         } else out = checks[i]!(v);
         if (typeof out === "string") line += i ? `\t${out}` : out;
-        else (problems ??= []).push({ field: c.name, value: v ?? null, rule: out.rule });
+        else problems.push({ field: c.name, value: v ?? null, rule: out.rule });
       }
       for (const k in record) {
-        if (!names.has(k)) (problems ??= []).push({ field: k, value: record[k], rule: "unknown field" });
+        if (!names.has(k)) problems.push({ field: k, value: record[k], rule: "unknown field" });
       }
-      return problems ? { ok: false, problems } : { ok: true, line };
+      return problems.length ? { ok: false, problems } : { ok: true, line };
     },
     decodeText(cells) {
       const record: Record<string, unknown> = {};
