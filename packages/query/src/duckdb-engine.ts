@@ -107,21 +107,22 @@ export class DuckDbQueryEngine implements QueryEngine {
     const now = performance.now();
     if (!force && now - this.#checkedAt < (this.#o.refreshMs ?? 0)) return;
     const tables = await catalogTables(this.#o);
-    const seen = new Set<string>();
-    for (const { zone, table } of tables) {
+    const seen = new Set(tables.map(({ zone, table }) => `${zone}.${table.Name}`));
+    // Versions are read concurrently: the check runs before every query, so its latency counts.
+    const versions = await Promise.all(
+      tables.map(({ zone, table }) => this.#o.snapshots.currentVersion(zone, table.Name)),
+    );
+    for (const [i, { zone, table }] of tables.entries()) {
       const name = `${zone}.${table.Name}`;
-      seen.add(name);
-      const version = await this.#o.snapshots.currentVersion(zone, table.Name);
-      const fingerprint = `${version}|${JSON.stringify([table.StorageDescriptor?.Columns, table.PartitionKeys])}`;
-      if (this.#views.get(name)?.fingerprint === fingerprint) continue;
+      const version = versions[i]!;
+      const shape = JSON.stringify([table.StorageDescriptor?.Columns, table.PartitionKeys]);
+      if (this.#views.get(name)?.fingerprint === `${version}|${shape}`) continue;
       const snap = version > 0 ? await this.#o.snapshots.current(zone, table.Name) : undefined;
       const paths = localPaths(this.#o.store, this.#o.layout, zone, snap?.files ?? []);
       await this.#conn.run(`CREATE SCHEMA IF NOT EXISTS "${zone}"`);
       await this.#conn.run(viewSql(zone, table, paths));
       // Fingerprint of what was read (the snapshot may have moved on between the two reads).
-      this.#views.set(name, {
-        fingerprint: `${snap?.version ?? 0}${fingerprint.slice(String(version).length)}`,
-      });
+      this.#views.set(name, { fingerprint: `${snap?.version ?? 0}|${shape}` });
     }
     for (const name of [...this.#views.keys()]) {
       if (seen.has(name)) continue;
@@ -188,11 +189,14 @@ export class DuckDbQueryEngine implements QueryEngine {
     const columns: ResultColumn[] = reader
       .columnTypes()
       .map((t, i) => ({ name: names[i]!, type: logicalTypeOf(t.toString()) }));
-    const rows = reader.getRows().map((r) => {
+    // Column-wise: DuckDB hands columns over; each is converted once, then rows are assembled.
+    const data = reader.getColumns().map((col) => col.map(jsValue));
+    const rows: Record<string, unknown>[] = new Array(reader.currentRowCount);
+    for (let r = 0; r < rows.length; r++) {
       const o: Record<string, unknown> = {};
-      for (let i = 0; i < names.length; i++) o[names[i]!] = jsValue(r[i]);
-      return o;
-    });
+      for (let i = 0; i < names.length; i++) o[names[i]!] = data[i]![r];
+      rows[r] = o;
+    }
     const result: QueryResult = {
       queryId,
       columns,

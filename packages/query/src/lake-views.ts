@@ -51,19 +51,19 @@ export interface ZoneTable {
 
 /** Every catalogued table of the exposed zones. A zone without a catalog database has no tables. */
 export async function catalogTables(sources: LakeSources): Promise<ZoneTable[]> {
-  const out: ZoneTable[] = [];
-  for (const zone of sources.zones ?? QUERYABLE_ZONES) {
-    const db = sources.databaseOf?.(zone) ?? zone;
-    let tables: CatalogTable[];
-    try {
-      tables = await sources.catalog.getTables(db);
-    } catch (e) {
-      // Glue says EntityNotFoundException; the local catalog a not-found error: no database, no tables.
-      if (/not ?found/i.test(`${(e as Error).name} ${(e as Error).message}`)) continue;
-      throw e;
-    }
-    for (const t of tables) out.push({ zone, table: t });
-  }
+  const zones = sources.zones ?? QUERYABLE_ZONES;
+  const perZone = await Promise.all(
+    zones.map(async (zone) => {
+      try {
+        return await sources.catalog.getTables(sources.databaseOf?.(zone) ?? zone);
+      } catch (e) {
+        // Glue says EntityNotFoundException; the local catalog a not-found error: no database, no tables.
+        if (/not ?found/i.test(`${(e as Error).name} ${(e as Error).message}`)) return [];
+        throw e;
+      }
+    }),
+  );
+  const out: ZoneTable[] = zones.flatMap((zone, i) => perZone[i]!.map((table) => ({ zone, table })));
   return out.sort((a, b) => (`${a.zone}.${a.table.Name}` < `${b.zone}.${b.table.Name}` ? -1 : 1));
 }
 
