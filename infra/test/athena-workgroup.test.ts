@@ -32,8 +32,10 @@ describe("AthenaWorkgroup", () => {
         engine_version: { selected_engine_version: "Athena engine version 3" },
       }),
     });
-    const result = (resources(doc, "aws_athena_workgroup")[0]!.configuration as Record<string, any>)
-      .result_configuration;
+    const config = resources(doc, "aws_athena_workgroup")[0]!.configuration as {
+      result_configuration: { encryption_configuration: unknown; output_location: string };
+    };
+    const result = config.result_configuration;
     expect(result.encryption_configuration).toEqual({ encryption_option: "SSE_KMS", kms_key_arn: KEY });
     expect(result.output_location).toMatch(/query-results.*\/athena\/$/);
   });
