@@ -45,7 +45,35 @@ export function createRuntime(config: Config): Runtime {
   const runtime: Runtime = {
     config,
     // --- SQL source (issue #3) ---
-    source: once(async (): Promise<SqlSource> => notYet("the SQL source", 3)),
+    // local: PGlite under `<home>/rds`, or node-postgres when `databaseUrl` is set; aws: the RDS Data API.
+    // Migrations run on open (idempotent), so every command sees the current schema.
+    source: once(async (): Promise<SqlSource> => {
+      const src = await import("@hotels/source");
+      let db: SqlSource;
+      if (config.runtime === "aws") {
+        const { dbResourceArn, dbSecretArn, dbName, region } = config.aws;
+        if (!dbResourceArn || !dbSecretArn)
+          throw new UserError(
+            "the aws runtime needs the database's ARNs: set HOTELS_DB_RESOURCE_ARN and HOTELS_DB_SECRET_ARN (or aws.dbResourceArn / aws.dbSecretArn in the config file)",
+          );
+        db = src.openDataApi({
+          resourceArn: dbResourceArn,
+          secretArn: dbSecretArn,
+          database: dbName,
+          region,
+        });
+      } else if (config.databaseUrl) {
+        db = await src.openPg(config.databaseUrl);
+      } else {
+        const { mkdir } = await import("node:fs/promises");
+        const dataDir = path.join(config.home, "rds");
+        await mkdir(dataDir, { recursive: true });
+        db = await src.openPglite({ dataDir });
+      }
+      closers.push(() => db.close());
+      await src.migrate(db);
+      return db;
+    }),
     // --- object store, layout, catalog (issue #4) ---
     // local: `<home>/lake/<zone>/…`, catalog JSON in `<home>/lake/_catalog/`; aws: `<prefix>-<env>-<zone>`
     // buckets and the Glue Data Catalog (databases named after zones).

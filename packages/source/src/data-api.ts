@@ -18,8 +18,9 @@ export interface DataApiOptions {
   readonly resourceArn: string;
   readonly secretArn: string;
   readonly database: string;
-  /** Default: a new client for the ambient region and credentials. */
+  /** Default: a new client for `region` (default: the ambient one) and the ambient credentials. */
   readonly client?: RDSDataClient;
+  readonly region?: string;
   /** Most parameter sets per BatchExecuteStatement (default 1,000). */
   readonly batchRows?: number;
   /** Most bytes of parameter JSON per BatchExecuteStatement (default 3 MiB: the request limit is 4 MiB,
@@ -115,7 +116,7 @@ const TOO_LARGE = /response size|too large|exceed/i;
  * pages ExecuteStatement with LIMIT/OFFSET (responses are capped at 1 MiB), so its SQL needs an ORDER BY
  * for a stable order. */
 export function openDataApi(options: DataApiOptions): SqlSource {
-  const client = options.client ?? new RDSDataClient({});
+  const client = options.client ?? new RDSDataClient(options.region ? { region: options.region } : {});
   const base = { resourceArn: options.resourceArn, secretArn: options.secretArn, database: options.database };
   const make = (transactionId: string | undefined): SqlSource => {
     const exec = (sql: string, params: readonly SqlValue[], meta = false) =>
