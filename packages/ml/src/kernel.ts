@@ -43,18 +43,19 @@ export function processLevel(
   for (let j = 0; j < nNodes; j++) {
     const d = j * 8;
     if (desc[d + 3]! !== 0) continue;
-    const start = desc[d]!;
-    const end = desc[d + 1]!;
-    const hb = desc[d + 2]! * T2;
+    // `| 0`: keep every index an int32 in optimised code (descriptor fields are float64)
+    const start = desc[d]! | 0;
+    const end = desc[d + 1]! | 0;
+    const hb = (desc[d + 2]! * T2) | 0;
     hist.fill(0, hb + lo, hb + hi);
     const F = off.length - 1;
     if (f1 - f0 === F) {
       for (let i = start; i < end; i++) {
         const g = gh[2 * i]!;
         const h = gh[2 * i + 1]!;
-        const rb = idx[i]! * F;
+        const rb = (idx[i]! * F) | 0;
         for (let f = 0; f < F; f++) {
-          const b = hb + bins[rb + f]! * 2;
+          const b = (hb + bins[rb + f]! * 2) | 0;
           hist[b]! += g;
           hist[b + 1]! += h;
         }
@@ -63,9 +64,9 @@ export function processLevel(
       for (let i = start; i < end; i++) {
         const g = gh[2 * i]!;
         const h = gh[2 * i + 1]!;
-        const rb = idx[i]! * F;
+        const rb = (idx[i]! * F) | 0;
         for (let f = f0; f < f1; f++) {
-          const b = hb + bins[rb + f]! * 2;
+          const b = (hb + bins[rb + f]! * 2) | 0;
           hist[b]! += g;
           hist[b + 1]! += h;
         }
@@ -76,15 +77,15 @@ export function processLevel(
   for (let j = 0; j < nNodes; j++) {
     const d = j * 8;
     if (desc[d + 3]! !== 1) continue;
-    const hb = desc[d + 2]! * T2;
-    const pb = desc[d + 4]! * T2;
-    const sb = desc[d + 5]! * T2;
+    const hb = (desc[d + 2]! * T2) | 0;
+    const pb = (desc[d + 4]! * T2) | 0;
+    const sb = (desc[d + 5]! * T2) | 0;
     for (let k = lo; k < hi; k++) hist[hb + k] = hist[pb + k]! - hist[sb + k]!;
   }
   // 3. evaluate splits
   for (let j = 0; j < nNodes; j++) {
     const d = j * 8;
-    const hb = desc[d + 2]! * T2;
+    const hb = (desc[d + 2]! * T2) | 0;
     const G = desc[d + 6]!;
     const H = desc[d + 7]!;
     const tG = G > alpha ? G - alpha : G < -alpha ? G + alpha : 0;
