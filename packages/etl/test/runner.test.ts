@@ -1,0 +1,160 @@
+import { DuckDBInstance } from "@duckdb/node-api";
+import { TableLog } from "@hotels/lake";
+import type { SqlSource } from "@hotels/source";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runLocalEtl } from "../src/index.ts";
+import { bookingRow, openPglite, seedSource, tempLake, upsertBookings } from "./fixtures.ts";
+
+/** Rows of a lake table's committed files, read with DuckDB. */
+async function rows(
+  lake: ReturnType<typeof tempLake>,
+  zone: "processed" | "curated" | "rejected",
+  table: string,
+  sql = "*",
+) {
+  const log = new TableLog({ store: lake.store, layout: lake.layout });
+  const s = await log.current(zone, table);
+  const paths = (s?.files ?? []).map((f) => lake.store.localPath(zone, f.key));
+  if (!paths.length) return [];
+  const db = await DuckDBInstance.create(":memory:");
+  const c = await db.connect();
+  const list = paths.map((p) => `'${p}'`).join(", ");
+  await c.run(`CREATE VIEW t AS SELECT * FROM read_parquet([${list}], hive_partitioning = true)`);
+  // `sql` is a select list optionally followed by WHERE / ORDER BY clauses over the table `t`.
+  const what = sql.split(/ (?=WHERE|ORDER)/)[0]!;
+  const r = await c.runAndReadAll(`SELECT ${what} FROM t ${sql.slice(what.length)}`);
+  const out = r.getRowObjectsJson();
+  c.closeSync();
+  db.closeSync();
+  return out;
+}
+
+describe("DuckDB runner", () => {
+  let source: SqlSource;
+  const lake = tempLake();
+
+  beforeAll(async () => {
+    source = await openPglite();
+    await seedSource(source, 60);
+  });
+  afterAll(async () => {
+    await source?.close();
+  });
+
+  it("builds every zone on the first run, counts balanced, invalid bookings rejected with their rule", async () => {
+    // act
+    const s = await runLocalEtl({ source, ...lake });
+    // assert
+    const bookings = s.balance.find((b) => b.table === "bookings")!;
+    expect(bookings).toMatchObject({ extracted: 60, processed: 58, rejected: 2, balanced: true });
+    expect(s.balance.every((b) => b.balanced)).toBe(true);
+    const rejects = await rows(lake, "rejected", "etl_rejects", "record_key, rule, field");
+    expect(rejects).toEqual(
+      expect.arrayContaining([
+        { record_key: "3", rule: "negative adr", field: "adr" },
+        { record_key: "7", rule: "zero guests (adults + children + babies = 0)", field: null },
+      ]),
+    );
+    const curated = await rows(lake, "curated", "bookings", "count(*) AS n, count(DISTINCT booking_id) AS k");
+    expect(curated).toEqual([{ n: "58", k: "58" }]);
+    const b5 = await rows(
+      lake,
+      "curated",
+      "bookings",
+      "hotel, revenue, nights, guests, is_canceled, arrival_year, arrival_month WHERE booking_id = 5",
+    );
+    // booking 5: hotel 2, 2 weekend + 2 week nights at 105.50, not canceled
+    expect(b5).toEqual([
+      {
+        hotel: "City Hotel 2",
+        revenue: "422.00",
+        nights: 4,
+        guests: 2,
+        is_canceled: 0,
+        arrival_year: "2016",
+        arrival_month: "6",
+      },
+    ]);
+    const hotels = await rows(lake, "curated", "hotels", "name ORDER BY hotel_id");
+    expect(hotels).toEqual([{ name: "Resort Lisboa" }, { name: "City Hotel 2" }]); // trimmed
+    const review = await rows(lake, "curated", "reviews", "body WHERE review_id = 1");
+    expect(review).toEqual([{ body: "Back\\slash and\nnewline" }]); // COPY escapes undone
+    const daily = await rows(
+      lake,
+      "curated",
+      "hotel_daily",
+      "sum(occupied_rooms) AS nights, sum(arrivals) AS arrivals, sum(cancellations) AS canc",
+    );
+    const facts = await rows(
+      lake,
+      "curated",
+      "bookings",
+      "sum(CASE WHEN is_canceled = 0 THEN nights END) AS nights, sum(1 - is_canceled) AS arrivals, sum(is_canceled) AS canc",
+    );
+    expect(daily).toEqual(facts);
+  });
+
+  it("writes nothing when the source did not change", async () => {
+    // prepare
+    const log = new TableLog({ store: lake.store, layout: lake.layout });
+    const before = await log.current("curated", "bookings");
+    // act
+    const s = await runLocalEtl({ source, ...lake });
+    // assert
+    expect(s.steps.every((x) => x.skipped && x.version === undefined)).toBe(true);
+    expect((await log.current("curated", "bookings"))?.version).toBe(before?.version);
+  });
+
+  it("merges changed bookings into only the partitions they touch, without duplicates", async () => {
+    // prepare: booking 5 gets a new price; booking 8 moves from March to February
+    const log = new TableLog({ store: lake.store, layout: lake.layout });
+    const before = await log.current("curated", "bookings");
+    await upsertBookings(source, [
+      bookingRow(5, 100, { adr: "200.00" }),
+      bookingRow(8, 100, { arrival_date: "2016-02-09", arrival_date_month: 2, arrival_date_day_of_month: 9 }),
+    ]);
+    // act
+    const s = await runLocalEtl({ source, ...lake });
+    // assert
+    const load = s.steps.find((x) => x.job === "load.bookings")!;
+    expect(load).toMatchObject({ rowsIn: 2, rowsOut: 2, files: 3, operation: "replace-partitions" });
+    const after = await log.current("curated", "bookings");
+    const untouched = (f: { partition?: Record<string, string> }) =>
+      !["2", "3", "6"].includes(f.partition!.arrival_month!);
+    expect(after!.files.filter(untouched)).toEqual(before!.files.filter(untouched));
+    const curated = await rows(lake, "curated", "bookings", "count(*) AS n, count(DISTINCT booking_id) AS k");
+    expect(curated).toEqual([{ n: "58", k: "58" }]);
+    expect(
+      await rows(
+        lake,
+        "curated",
+        "bookings",
+        "arrival_month, revenue WHERE booking_id IN (5, 8) ORDER BY booking_id",
+      ),
+    ).toEqual([
+      { arrival_month: "6", revenue: "800.00" },
+      { arrival_month: "2", revenue: "0.00" },
+    ]);
+    expect(s.steps.find((x) => x.job === "load.hotel_daily")?.operation).toBe("replace-partitions");
+  });
+
+  it("a full refresh gives the same tables as the incremental runs", async () => {
+    // prepare
+    const incremental = await rows(lake, "curated", "bookings", "* ORDER BY booking_id");
+    const daily = await rows(lake, "curated", "hotel_daily", "* ORDER BY hotel_id, stay_date");
+    const customers = await rows(lake, "curated", "customers", "* ORDER BY customer_id");
+    // act
+    const s = await runLocalEtl({ source, ...lake }, { full: true });
+    // assert
+    expect(s.full).toBe(true);
+    expect(await rows(lake, "curated", "bookings", "* ORDER BY booking_id")).toEqual(incremental);
+    expect(await rows(lake, "curated", "hotel_daily", "* ORDER BY hotel_id, stay_date")).toEqual(daily);
+    expect(await rows(lake, "curated", "customers", "* ORDER BY customer_id")).toEqual(customers);
+  });
+
+  it("rejects an unknown --job name, listing the valid ones", async () => {
+    await expect(runLocalEtl({ source, ...lake }, { jobs: ["nope"] })).rejects.toThrow(
+      /unknown ETL job "nope"; one of: extract, transform, load/,
+    );
+  });
+});
