@@ -52,7 +52,10 @@ export interface Stage<S extends StepName> {
   /** Identifies the input (snapshot versions, file digest…). Default: the triggering event's data. */
   inputKey?(input: In<S>, ctx: StepContext): string | Promise<string>;
   /** Finishes a `pending` step from its external job's outcome. */
-  finish?(result: ExternalResult, ctx: StepContext & { readonly ref: string }): Promise<StepOutcome<Out<S>>>;
+  finish?(
+    result: ExternalResult,
+    ctx: StepContext & { readonly ref: string; readonly trigger: In<S> },
+  ): Promise<StepOutcome<Out<S>>>;
   /** Reuse a success of ANOTHER run with the same input key (e.g. train: same snapshot, same model). A
    * step is always reused within its own run when resumed. */
   readonly reuseAcrossRuns?: boolean;
@@ -182,7 +185,7 @@ export class Pipeline {
       try {
         if (!result.ok) throw new Error(result.error ?? `external job ${ref} failed`);
         if (!stage?.finish) throw new Error(`stage ${name} cannot finish external job ${ref}`);
-        outcome = await stage.finish(result, { ...ctx, ref });
+        outcome = await stage.finish(result, { ...ctx, ref, trigger: rec.trigger as never });
         if (outcome.kind === "pending")
           throw new Error(`stage ${name} is still pending after ${ref} finished`);
       } catch (e) {
