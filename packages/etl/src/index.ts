@@ -1,4 +1,5 @@
 export * from "./duckdb/runner.ts";
+export * from "./glue/generate.ts";
 export * from "./jobs/index.ts";
 export * from "./sql/portable.ts";
 export * from "./sql/subset.ts";

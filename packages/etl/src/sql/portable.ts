@@ -30,7 +30,7 @@ export function castTo(c: Column, expr: string): string {
 /** A schema pattern (JS RegExp) as a regex both RE2 (DuckDB) and java.util.regex (Spark) read the same
  * way; `\s` becomes a class of the literal whitespace characters, any other escape is refused. */
 export function portableRegex(re: RegExp): string {
-  const src = re.source.replaceAll("\\s", " \t\r\n");
+  const src = re.source.replaceAll("\\s", " \t\n");
   if (src.includes("\\")) throw new Error(`pattern ${re.source} uses an escape outside the portable subset`);
   return src;
 }
