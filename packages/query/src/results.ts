@@ -47,7 +47,6 @@ export async function writeResult(
   meta: Omit<ResultMetadata, "queryId" | "columns" | "rows" | "stats">,
 ): Promise<string> {
   const key = `${result.queryId}.csv`;
-  await store.put(bucket, key, resultCsv(result));
   const metadata: ResultMetadata = {
     queryId: result.queryId,
     ...meta,
@@ -55,6 +54,10 @@ export async function writeResult(
     rows: result.rows.length,
     ...(result.stats ? { stats: result.stats } : {}),
   };
-  await store.put(bucket, `${key}.metadata`, JSON.stringify(metadata, null, 2));
+  // Written side by side: the pair is complete when the query returns, and each object is atomic.
+  await Promise.all([
+    store.put(bucket, key, resultCsv(result)),
+    store.put(bucket, `${key}.metadata`, JSON.stringify(metadata, null, 2)),
+  ]);
   return key;
 }
