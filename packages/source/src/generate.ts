@@ -321,21 +321,18 @@ export function* generate(options: GenerateOptions): Generator<Generated> {
     acc += 1 / Math.sqrt(h + 1); // a few popular hotels, a long tail
     cumulative[h] = acc;
     const created = new Date(Date.UTC(2010, 0, 1) + Math.floor(rand() * 3650) * DAY_MS);
-    if (initial)
-      yield {
-        table: "hotels",
-        record: {
-          hotel_id: GENERATED_HOTEL_ID_BASE + h + 1,
-          name: `${BRANDS[Math.floor(rand() * BRANDS.length)]} ${city} ${resort ? "Resort" : SUFFIXES[Math.floor(rand() * SUFFIXES.length)]}`,
-          hotel_type: resort ? "Resort Hotel" : "City Hotel",
-          city,
-          country,
-          star_rating: stars,
-          room_count: 40 + Math.floor(rand() * 560),
-          created_at: created,
-          updated_at: created,
-        },
-      };
+    const hotel: Hotel = {
+      hotel_id: GENERATED_HOTEL_ID_BASE + h + 1,
+      name: `${BRANDS[Math.floor(rand() * BRANDS.length)]} ${city} ${resort ? "Resort" : SUFFIXES[Math.floor(rand() * SUFFIXES.length)]}`,
+      hotel_type: resort ? "Resort Hotel" : "City Hotel",
+      city,
+      country,
+      star_rating: stars,
+      room_count: 40 + Math.floor(rand() * 560),
+      created_at: created,
+      updated_at: created,
+    };
+    if (initial) yield { table: "hotels", record: hotel };
   }
   const pickHotel = () => {
     const r = rand() * acc;

@@ -1,4 +1,4 @@
-import { bookings, copyTextLine, hotels, sourceTables } from "@hotels/schema";
+import { bookings, col, copyTextLine, hotels, nullable, sourceTables, type TableDef } from "@hotels/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../src/migrate.ts";
 import type { SqlSource } from "../src/port.ts";
@@ -46,6 +46,33 @@ describe.each(adapters)("SqlSource contract: $name", (adapter) => {
       "SELECT column_name FROM information_schema.columns WHERE table_name = 'bookings' AND table_schema = current_schema() ORDER BY ordinal_position",
     );
     expect(cols.map((c) => c.column_name)).toEqual(bookings.columns.map((c) => c.name));
+  });
+
+  it.skipIf(adapter.skip)("applies an additive schema change as a new version, once", async () => {
+    // prepare: a table, then the same table with one more nullable column
+    const v1 = {
+      name: "widgets",
+      zone: "source",
+      description: "test table",
+      primaryKey: ["id"],
+      columns: [col.int32("id", "key")],
+    } as const satisfies TableDef;
+    const v2 = {
+      ...v1,
+      columns: [...v1.columns, nullable(col.string("label", "added later"))],
+    } as const satisfies TableDef;
+    // act
+    const created = await migrate(db, [v1]);
+    const altered = await migrate(db, [v2]);
+    const again = await migrate(db, [v2]);
+    // assert
+    expect(created.applied).toEqual(["create_widgets"]);
+    expect(altered.applied).toHaveLength(1);
+    expect(altered.applied[0]).toMatch(/^alter_widgets_[0-9a-f]{16}$/);
+    expect(altered.version).toBe(created.version + 1);
+    expect(again).toEqual({ applied: [], version: altered.version });
+    await db.execute("INSERT INTO widgets (id, label) VALUES ($1, $2)", [1, "x"]);
+    expect(await db.query("SELECT id, label FROM widgets")).toEqual([{ id: 1, label: "x" }]);
   });
 
   it.skipIf(adapter.skip)("copies in and reads back through query and copyOut", async () => {

@@ -85,17 +85,14 @@ export function checkRecord(
 ): IngestItem {
   const r = tableCodec(t).fromValues(record);
   if (r.ok && earlier.length === 0) return { table: t, line, ok: true, copy: r.line, key: keyOf(t, record) };
+  // A field left undefined by a failed decode or mapping was reported already (maybe under its source name,
+  // e.g. `hotel` for `hotel_id`): its "required" would be noise.
   const seen = new Set(earlier.map((p) => p.field));
   const more = r.ok
     ? []
     : r.problems.filter(
         (p) =>
-          !seen.has(p.field) &&
-          !(
-            earlier.length &&
-            p.rule === "required" &&
-            (p.field === "arrival_date" || p.field === "updated_at")
-          ),
+          !seen.has(p.field) && !(earlier.length && p.rule === "required" && record[p.field!] === undefined),
       );
   return { table: t, line, ok: false, problems: [...earlier, ...more], record: raw };
 }
