@@ -52,9 +52,10 @@ export const EnvironmentConfig = z.object({
     memorySizeMb: z.number().int().min(1024).max(6144),
     maxConcurrency: z.number().int().min(1).max(200),
   }),
-  logRetentionDays: z.union(
-    RETENTION_DAYS.map((d) => z.literal(d)) as [z.ZodLiteral<number>, ...z.ZodLiteral<number>[]],
-  ),
+  logRetentionDays: z
+    .number()
+    .int()
+    .refine((d) => (RETENTION_DAYS as readonly number[]).includes(d), `one of ${RETENTION_DAYS.join(", ")}`),
   /** Protects the database and the KMS keys from deletion; on in prod. */
   deletionProtection: z.boolean(),
   /** Who receives alarm notifications (SNS e-mail subscription, confirmed by the recipient). */
