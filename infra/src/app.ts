@@ -30,6 +30,8 @@ export function synthWarnings(stacks: readonly PipelineStack[]): string[] {
   const out: string[] = [];
   for (const s of stacks) {
     if (!s.glue.job) out.push(`${s.node.id}: no Glue script (packages/etl/glue/*.py): ETL job skipped`);
+    for (const a of s.glue.missingArguments)
+      out.push(`${s.node.id}: the Glue script reads ${a}, the job does not set it`);
     for (const name of s.functions.skipped)
       out.push(`${s.node.id}: no bundle apps/lambdas/dist/${name}.zip: function ${name} skipped`);
   }

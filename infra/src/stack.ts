@@ -96,6 +96,7 @@ export class PipelineStack extends TerraformStack {
       database: {
         jdbcUrl: `jdbc:postgresql://${this.database.cluster.endpoint}:5432/${this.database.databaseName}`,
         secretArn: this.database.secretArn,
+        name: this.database.databaseName,
       },
       subnetId: this.network.privateSubnetIds[0]!,
       availabilityZone: this.network.availabilityZones[0]!,

@@ -6,7 +6,8 @@ import { GlueSecurityConfiguration } from "@cdktf/provider-aws/lib/glue-security
 import { curatedBookings, glueType, lakeTables } from "@hotels/schema";
 import { describe, expect, it } from "vitest";
 import { DataLake } from "../src/constructs/data-lake.ts";
-import { GlueEtl } from "../src/constructs/glue-etl.ts";
+import { GlueEtl, scriptArguments } from "../src/constructs/glue-etl.ts";
+import { readInputs } from "../src/inputs.ts";
 import { ENV, KEY, resources, synth } from "./helpers.ts";
 
 const make = (scriptPath?: string) =>
@@ -19,7 +20,7 @@ const make = (scriptPath?: string) =>
       lakeKeyArn: KEY,
       logsKeyArn: KEY,
       scriptPath,
-      database: { jdbcUrl: "jdbc:postgresql://db:5432/hotels", secretArn: "arn:secret" },
+      database: { jdbcUrl: "jdbc:postgresql://db:5432/hotels", secretArn: "arn:secret", name: "hotels" },
       subnetId: "subnet",
       availabilityZone: "eu-west-1a",
       securityGroupId: "sg",
@@ -96,5 +97,38 @@ describe("GlueEtl", () => {
     const { doc } = make(undefined);
     expect(doc.resource?.aws_glue_job).toBeUndefined();
     expect(resources(doc, "aws_glue_crawler")).toHaveLength(1);
+  });
+});
+
+describe("GlueEtl with the generated script of @hotels/etl", () => {
+  it("sets every argument the script declares", () => {
+    const script = readInputs().glueScriptPath;
+    if (!script) {
+      console.warn("skipped: packages/etl/glue/glue_etl.py does not exist yet");
+      return;
+    }
+    const declared = scriptArguments(script);
+    expect(declared.length).toBeGreaterThan(0);
+    let glue: GlueEtl | undefined;
+    synth((s) => {
+      const lake = new DataLake(s, "lake", {
+        namePrefix: "hotels-test",
+        account: ENV.account,
+        kmsKeyArn: KEY,
+      });
+      glue = new GlueEtl(s, "glue", {
+        ...ENV,
+        buckets: lake.buckets,
+        artifacts: lake.artifacts,
+        lakeKeyArn: KEY,
+        logsKeyArn: KEY,
+        scriptPath: script,
+        database: { jdbcUrl: "jdbc:postgresql://db:5432/hotels", secretArn: "arn:secret", name: "hotels" },
+        subnetId: "subnet",
+        availabilityZone: "eu-west-1a",
+        securityGroupId: "sg",
+      });
+    });
+    expect(glue!.missingArguments).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group/index.js";
 import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database/index.js";
 import { GlueCatalogTable } from "@cdktf/provider-aws/lib/glue-catalog-table/index.js";
@@ -30,7 +31,7 @@ export interface GlueEtlProps {
   /** The generated PySpark script (`GLUE_SCRIPT_PATH` of `@hotels/etl`). Undefined: no job, with a
    * synth-time warning. */
   readonly scriptPath?: string;
-  readonly database: { readonly jdbcUrl: string; readonly secretArn: string };
+  readonly database: { readonly jdbcUrl: string; readonly secretArn: string; readonly name: string };
   readonly subnetId: string;
   readonly availabilityZone: string;
   readonly securityGroupId: string;
@@ -41,6 +42,12 @@ export interface GlueEtlProps {
   readonly timeoutMinutes?: number;
   /** Retention of the job's log groups. Default 30. */
   readonly logRetentionDays?: number;
+}
+
+/** The `JOB_ARGUMENTS = [...]` list the generated script declares (the arguments it reads). */
+export function scriptArguments(scriptPath: string): string[] {
+  const m = /^JOB_ARGUMENTS = (\[.*\])$/m.exec(readFileSync(scriptPath, "utf8"));
+  return m ? (JSON.parse(m[1]!) as string[]) : [];
 }
 
 /** Glue: Data Catalog databases and tables derived from the schema, catalog encryption, a security
@@ -55,6 +62,8 @@ export class GlueEtl extends Construct {
   public readonly crawler: GlueCrawler;
   public readonly jobRole: IamRole;
   public readonly crawlerRole: IamRole;
+  /** Arguments the script declares (`JOB_ARGUMENTS`) that the job's default arguments do not set. */
+  public readonly missingArguments: readonly string[] = [];
 
   constructor(scope: Construct, id: string, props: GlueEtlProps) {
     super(scope, id);
@@ -275,12 +284,21 @@ export class GlueEtl extends Construct {
           "--continuous-log-logGroup": `/aws-glue/jobs/${props.namePrefix}-glue-output`,
           "--TempDir": `s3://${props.artifacts.bucket}/tmp/`,
           "--connection_name": this.connection.name,
+          "--database": props.database.name,
+          "--full": "false",
+          "--jobs": "all",
           "--raw_bucket": props.buckets.raw.bucket,
           "--processed_bucket": props.buckets.processed.bucket,
           "--curated_bucket": props.buckets.curated.bucket,
           "--rejected_bucket": props.buckets.rejected.bucket,
         },
       });
+      const missing = scriptArguments(props.scriptPath).filter(
+        (a) => !(a in (this.job?.defaultArgumentsInput ?? {})),
+      );
+      this.missingArguments = missing;
+      for (const a of missing)
+        Annotations.of(this).addWarning(`GlueEtl: the script reads ${a}, which the job does not set`);
     } else {
       Annotations.of(this).addWarning(
         "GlueEtl: no generated Glue script (packages/etl GLUE_SCRIPT_PATH) — the ETL job is not synthesized",
