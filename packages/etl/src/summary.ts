@@ -1,3 +1,5 @@
+import type { CrawlReport } from "@hotels/lake";
+
 /** What one job did in a run. */
 export interface StepSummary {
   readonly job: string;
@@ -32,7 +34,8 @@ export interface EtlSummary {
     readonly superseded: number;
     readonly balanced: boolean;
   }[];
-  readonly crawl?: unknown;
+  /** The crawl that followed the load (when a catalog was given and something changed). */
+  readonly crawl?: CrawlReport;
   readonly seconds: number;
 }
 
