@@ -10,7 +10,8 @@ export function cellText(v: unknown): string | null {
 
 const quote = (v: unknown): string => {
   const t = cellText(v);
-  return t === null ? "" : `"${t.replaceAll('"', '""')}"`;
+  if (t === null) return "";
+  return t.includes('"') ? `"${t.replaceAll('"', '""')}"` : `"${t}"`;
 };
 
 /** The result as CSV with a header row; every value is quoted, a null is an empty unquoted field (as
