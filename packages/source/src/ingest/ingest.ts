@@ -375,56 +375,75 @@ export async function ingestItems(
     }
     return s;
   };
+  // One batch is written while the next is read and checked: PostgreSQL works while JS does.
+  let inFlight: Promise<void> | null = null;
+  const settle = async () => {
+    const w = inFlight;
+    inFlight = null;
+    if (w) await w;
+  };
   const flush = async () => {
     if (inBatch === 0) return;
-    const written = await writeBatch(source, batch, options.sourceName);
-    for (const [name, c] of written) {
-      const into = counts(name);
-      into.loaded += c.loaded;
-      into.rejected += c.rejected;
-      into.inserted += c.inserted;
-      into.updated += c.updated;
-      into.unchanged += c.unchanged;
-    }
-    for (const r of batch.rejects) counts(r.table).rejected += 1;
+    await settle();
+    const current = batch;
     batch = emptyBatch();
     inBatch = 0;
-    if (options.onProgress) {
-      const s = total();
-      options.onProgress({
-        read: s.read,
-        loaded: s.loaded,
-        rejected: s.rejected,
-        seconds: (performance.now() - t0) / 1000,
-      });
-    }
+    inFlight = writeBatch(source, current, options.sourceName).then((written) => {
+      for (const [name, c] of written) {
+        const into = counts(name);
+        into.loaded += c.loaded;
+        into.rejected += c.rejected;
+        into.inserted += c.inserted;
+        into.updated += c.updated;
+        into.unchanged += c.unchanged;
+      }
+      for (const r of current.rejects) counts(r.table).rejected += 1;
+      if (options.onProgress) {
+        const s = total();
+        options.onProgress({
+          read: s.read,
+          loaded: s.loaded,
+          rejected: s.rejected,
+          seconds: (performance.now() - t0) / 1000,
+        });
+      }
+    });
+    // Surfaces at the next settle; until then, keep an unhandled rejection from crashing the process.
+    inFlight.catch(() => {});
   };
-  for await (const item of items) {
-    counts(item.table.name).read += 1;
-    if (!item.ok) {
-      batch.rejects.push({
-        table: item.table.name,
-        line: item.line,
-        problems: item.problems,
-        record: item.record,
-      });
-    } else {
-      let rows = batch.rows.get(item.table);
-      if (rows?.keys.has(item.key)) {
-        // A second version of a record in one batch: the merge can touch a row once, so split here.
-        await flush();
-        rows = undefined;
+  try {
+    for await (const item of items) {
+      counts(item.table.name).read += 1;
+      if (!item.ok) {
+        batch.rejects.push({
+          table: item.table.name,
+          line: item.line,
+          problems: item.problems,
+          record: item.record,
+        });
+      } else {
+        let rows = batch.rows.get(item.table);
+        if (rows?.keys.has(item.key)) {
+          // A second version of a record in one batch: the merge can touch a row once, so split here.
+          await flush();
+          rows = undefined;
+        }
+        if (!rows) {
+          rows = { lines: [], keys: new Set() };
+          batch.rows.set(item.table, rows);
+        }
+        rows.lines.push(`${item.copy}\t${item.line}`);
+        rows.keys.add(item.key);
       }
-      if (!rows) {
-        rows = { lines: [], keys: new Set() };
-        batch.rows.set(item.table, rows);
-      }
-      rows.lines.push(`${item.copy}\t${item.line}`);
-      rows.keys.add(item.key);
+      if (++inBatch >= batchRows) await flush();
     }
-    if (++inBatch >= batchRows) await flush();
+    await flush();
+  } catch (e) {
+    // A refused input: the batch being read is dropped; an earlier one still in flight is let finish.
+    await settle().catch(() => {});
+    throw e;
   }
-  await flush();
+  await settle();
   const s = total();
   const seconds = (performance.now() - t0) / 1000;
   return {

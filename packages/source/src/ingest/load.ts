@@ -70,15 +70,17 @@ async function fkRejects(tx: SqlSource, t: TableDef, source: string, now: Date):
     const pcol = quoteIdent(fk.references.columns[0]!);
     const rule = `unknown ${fk.columns[0]}: no ${fk.references.table} row with ${fk.references.columns[0]} = this value`;
     const orphan = `s.${col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${parent} p WHERE p.${pcol} = s.${col})`;
-    await tx.execute(
-      `INSERT INTO ${quoteIdent(ingestRejects.name)} (reject_id, target_table, source, line, field, value, rule, record, rejected_at)
-       SELECT md5($1 || chr(31) || s._line::text || chr(31) || $2 || chr(31) || $3), $4, $1, s._line, $2, s.${col}::text, $3,
-              (to_jsonb(s) - '_line')::text, $5
-       FROM ${stage} s WHERE ${orphan}
-       ON CONFLICT (reject_id) DO NOTHING`,
+    // One statement: orphans leave the stage and land in quarantine.
+    const [r] = await tx.query<{ n: number | string }>(
+      `WITH o AS (DELETE FROM ${stage} s WHERE ${orphan} RETURNING s.*),
+            q AS (INSERT INTO ${quoteIdent(ingestRejects.name)} (reject_id, target_table, source, line, field, value, rule, record, rejected_at)
+                  SELECT md5($1 || chr(31) || o._line::text || chr(31) || $2 || chr(31) || $3), $4, $1, o._line, $2, o.${col}::text, $3,
+                         (to_jsonb(o) - '_line')::text, $5
+                  FROM o ON CONFLICT (reject_id) DO NOTHING)
+       SELECT count(*) AS n FROM o`,
       [source, fk.columns[0]!, rule, t.name, now],
     );
-    dropped += await tx.execute(`DELETE FROM ${stage} s WHERE ${orphan}`);
+    dropped += Number(r?.n ?? 0);
   }
   return dropped;
 }
