@@ -205,11 +205,18 @@ export function athenaDecoder(type: ResultColumn["type"]): (v: string | undefine
     case "date":
       return nullable((s) => s.slice(0, 10));
     case "timestamp":
-      // Athena writes `2017-07-01 12:00:00.000` (UTC, no zone) — or with a zone suffix for timestamptz.
-      return nullable(
-        (s) => new Date(/[zZ]|[+-]\d\d:?\d\d$|\s[A-Za-z/_]+$/.test(s) ? s : `${s.replace(" ", "T")}Z`),
-      );
+      return nullable(athenaTimestamp);
     default:
       return nullable((s) => s);
   }
+}
+
+/** Athena writes timestamps as `2017-07-01 12:00:00.000` (UTC, no zone) and `timestamp with time zone` as
+ * `… UTC` or `… +01:00`. A named zone other than UTC cannot be resolved here, so that text is kept. */
+export function athenaTimestamp(s: string): Date | string {
+  const iso = s.trim().replace(" ", "T");
+  const m = /^(.*?)(?:\s*(UTC|Z)|\s*([+-]\d\d:?\d\d))?$/.exec(iso);
+  if (!m || /\s[A-Za-z]/.test(m[1]!)) return s;
+  const d = new Date(`${m[1]}${m[3] ?? "Z"}`);
+  return Number.isNaN(d.getTime()) ? s : d;
 }

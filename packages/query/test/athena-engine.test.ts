@@ -9,6 +9,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, test } from "vitest";
 import {
   AthenaQueryEngine,
+  athenaTimestamp,
   executionParameter,
   QueryAbortedError,
   QueryError,
@@ -242,6 +243,17 @@ describe("AthenaQueryEngine", () => {
     expect(input.ExecutionParameters).toEqual(["'City Hotel'", "'City Hotel'", "NULL", "NULL", "7", "7"]);
     expect(input.QueryString).toContain("FROM hotels_dev_curated.bookings b");
     expect(input.QueryString).toContain("-- ADR and revenue by arrival month and hotel");
+  });
+});
+
+describe("athenaTimestamp", () => {
+  test("reads Athena's timestamp texts as UTC instants; an unresolvable zone stays text", () => {
+    expect(athenaTimestamp("2017-09-01 12:30:00.000")).toEqual(new Date("2017-09-01T12:30:00Z"));
+    expect(athenaTimestamp("2017-09-01 12:30:00.000 UTC")).toEqual(new Date("2017-09-01T12:30:00Z"));
+    expect(athenaTimestamp("2017-09-01 12:30:00.000 +01:00")).toEqual(new Date("2017-09-01T11:30:00Z"));
+    expect(athenaTimestamp("2017-09-01 12:30:00.000 Europe/Lisbon")).toBe(
+      "2017-09-01 12:30:00.000 Europe/Lisbon",
+    );
   });
 });
 
