@@ -283,7 +283,8 @@ export class Pipeline {
     }
     // Resumed run: a finished step with the same input is not redone.
     if (previous && DONE.includes(previous.status) && previous.inputKey === inputKey) {
-      this.options.onStep?.({ ...previous, note: `reused (done earlier in this run)` }, this.run_!);
+      // Reported as reused (the record keeps its original outcome: it was done in this run).
+      this.options.onStep?.({ ...previous, status: "reused", note: "done earlier in this run" }, this.run_!);
       if (previous.emitted) await this.bus.publish({ ...previous.emitted, runId: this.run_!.runId });
       return;
     }
