@@ -146,7 +146,7 @@ export interface SplitRule {
 }
 export const defaultSplit: SplitRule = { train: 0.7, validation: 0.15, salt: "split-v1" };
 
-/** Deterministic split of a key: FNV-1a (32 bit) of `salt:key` mapped to [0, 1). The same booking always
+/** Deterministic split of a key: FNV-1a (32 bit) of `salt:key`, mixed by murmur3's finaliser, mapped to [0, 1). The same booking always
  * lands in the same split, whatever the row order or the other rows. */
 export function splitOf(key: string | number | bigint, rule: SplitRule = defaultSplit): SplitName {
   const s = `${rule.salt}:${String(key)}`;
@@ -155,6 +155,13 @@ export function splitOf(key: string | number | bigint, rule: SplitRule = default
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  // murmur3's finaliser: FNV-1a alone barely moves the high bits for keys that differ in their last
+  // character, which would put runs of consecutive ids in the same split
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   const u = (h >>> 0) / 4294967296;
   return u < rule.train ? "train" : u < rule.train + rule.validation ? "validation" : "test";
 }

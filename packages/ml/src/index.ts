@@ -13,4 +13,5 @@ export * from "./parquet-writer.ts";
 export * from "./predict.ts";
 export * from "./registry.ts";
 export * from "./report.ts";
+export * from "./sagemaker.ts";
 export * from "./trainer.ts";

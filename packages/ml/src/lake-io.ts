@@ -137,7 +137,10 @@ export async function trainFromLake(
   const metricsBase = {
     objective: res.params.objective,
     params: { ...res.params } as Record<string, unknown>,
-    split: { ...split, method: `FNV-1a 32-bit hash of "${split.salt}:<${spec.key}>" → [0,1)` },
+    split: {
+      ...split,
+      method: `FNV-1a 32-bit hash of "${split.salt}:<${spec.key}>", murmur3 fmix32, / 2^32 → train < ${split.train} ≤ validation < ${split.train + split.validation} ≤ test`,
+    },
     rows: rowCounts,
     training: { seconds: res.seconds, rounds: res.booster.trees.length, bestIteration: res.bestIteration },
     importance: featureImportance(res.booster),

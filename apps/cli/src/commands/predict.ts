@@ -1,12 +1,51 @@
+import { predictToLake } from "@hotels/ml";
 import type { CommandModule } from "../context.ts";
-import { pending } from "./pending.ts";
+import { emit, UserError } from "../output.ts";
 
-export const registerPredict: CommandModule = (program) => {
-  pending(
-    program
-      .command("predict")
-      .description("Score curated bookings with the latest model into predictions/")
-      .option("--json", "print one JSON summary object"),
-    6,
-  );
+interface PredictOptions {
+  readonly name?: string;
+  readonly version?: string;
+  readonly threshold?: string;
+  readonly json?: boolean;
+}
+
+export const registerPredict: CommandModule = (program, ctx) => {
+  program
+    .command("predict")
+    .description("Score curated.bookings with a registered model into predictions.booking_cancellations")
+    .option("--name <name>", "registry name (default booking-cancellation)")
+    .option("--version <version>", "model version (default latest)")
+    .option("--threshold <p>", "decision threshold (default: the model's)")
+    .option("--json", "print one JSON summary object")
+    .action(async (o: PredictOptions) => {
+      const threshold = o.threshold === undefined ? undefined : Number(o.threshold);
+      if (threshold !== undefined && !(threshold > 0 && threshold < 1))
+        throw new UserError(`--threshold must be in (0, 1), got ${o.threshold}`);
+      const rt = ctx.runtime();
+      const ports = {
+        store: rt.store(),
+        layout: rt.layout(),
+        catalog: rt.catalog(),
+        queryEngine: await rt.queryEngine(),
+      };
+      let res: Awaited<ReturnType<typeof predictToLake>>;
+      try {
+        res = await predictToLake(ports, { name: o.name, version: o.version, threshold });
+      } catch (e) {
+        if (/has no (latest )?version|must match/.test((e as Error).message))
+          throw new UserError((e as Error).message);
+        throw e;
+      }
+      emit(o, res, () => {
+        const unknown = Object.entries(res.unknownCategories)
+          .map(([f, u]) => `${f}: ${u.count} (e.g. ${u.examples.join(", ")})`)
+          .join("; ");
+        return [
+          `scored ${res.rows} bookings with ${res.model.name} ${res.model.version} in ${res.seconds.toFixed(1)} s`,
+          `wrote ${res.files} files in ${res.partitions} partitions → ${res.table} (snapshot v${res.snapshotVersion}; crawl: ${res.crawl.partitionsAdded} partitions added)`,
+          `predicted cancellations: ${res.predictedPositive} (${((100 * res.predictedPositive) / Math.max(1, res.rows)).toFixed(1)}%), mean probability ${res.meanProbability.toFixed(4)}; AUC vs actuals (training rows included) ${res.aucVsActual.toFixed(4)}`,
+          unknown ? `unknown categories scored as missing: ${unknown}` : "unknown categories: none",
+        ].join("\n");
+      });
+    });
 };
