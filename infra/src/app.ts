@@ -1,5 +1,6 @@
 import { App } from "cdktf";
 import { type EnvironmentConfig, environments } from "./config/environments.ts";
+import type { FunctionSpec } from "./constructs/pipeline-functions.ts";
 import { type PipelineInputs, readInputs } from "./inputs.ts";
 import { PipelineStack } from "./stack.ts";
 
@@ -10,6 +11,8 @@ export interface BuildAppOptions {
   readonly environments?: readonly EnvironmentConfig[];
   /** Default `readInputs()`. */
   readonly inputs?: PipelineInputs;
+  /** Zip of a function. Default: its built bundle under `apps/lambdas`. */
+  readonly bundleOf?: (fn: FunctionSpec) => string | undefined;
 }
 
 /** The CDKTF app: one `PipelineStack` per environment, named after it (`cdktf deploy prod`). */
@@ -20,7 +23,7 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stacks: Pip
   });
   const inputs = options.inputs ?? readInputs();
   const stacks = (options.environments ?? Object.values(environments)).map(
-    (config) => new PipelineStack(app, config.name, { config, inputs }),
+    (config) => new PipelineStack(app, config.name, { config, inputs, bundleOf: options.bundleOf }),
   );
   return { app, stacks };
 }
@@ -33,7 +36,11 @@ export function synthWarnings(stacks: readonly PipelineStack[]): string[] {
     for (const a of s.glue.missingArguments)
       out.push(`${s.node.id}: the Glue script reads ${a}, the job does not set it`);
     for (const name of s.functions.skipped)
-      out.push(`${s.node.id}: no bundle apps/lambdas/dist/${name}.zip: function ${name} skipped`);
+      out.push(
+        `${s.node.id}: function ${name} skipped: no bundle (run \`pnpm --filter @hotels/lambdas build\`)`,
+      );
+    for (const p of s.functions.unresolved)
+      out.push(`${s.node.id}: permission dropped, its resource is absent: ${p}`);
   }
   return out;
 }

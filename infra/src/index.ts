@@ -2,7 +2,6 @@ export * from "./app.ts";
 export * from "./config/environments.ts";
 export * from "./constructs/athena-workgroup.ts";
 export * from "./constructs/data-lake.ts";
-export * from "./constructs/function-specs.ts";
 export * from "./constructs/glue-etl.ts";
 export * from "./constructs/keys.ts";
 export * from "./constructs/network.ts";

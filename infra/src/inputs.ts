@@ -6,15 +6,15 @@ import type { NamedQuerySource } from "./constructs/athena-workgroup.ts";
 export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
 
 /** Artifacts the stacks consume from other packages, found on disk at synth time. Reading files (rather
- * than importing the packages) keeps synth fast: `@hotels/etl` and `@hotels/lambdas` pull in DuckDB and
- * the AWS SDK, which synth has no use for. */
+ * than importing `@hotels/etl` and `@hotels/query`) keeps synth fast: they pull in DuckDB, which synth has
+ * no use for. The function list comes from `@hotels/lambdas` (`FUNCTIONS`, a light module). */
 export interface PipelineInputs {
   /** `packages/etl`'s generated Glue script (golden copy), if it exists. */
   readonly glueScriptPath?: string;
   /** `packages/query/sql/*.sql`. */
   readonly namedQueries: readonly NamedQuerySource[];
-  /** `apps/lambdas/dist/<name>.zip` by handler name. */
-  readonly bundles: ReadonlyMap<string, string>;
+  /** Where `apps/lambdas` is: function zips are its specs' `zip` paths below it. */
+  readonly lambdasDir: string;
 }
 
 /** Candidate locations of the Glue script, first existing wins (`GLUE_SCRIPT_PATH` of `@hotels/etl`). */
@@ -29,16 +29,7 @@ export function readInputs(root: string = REPO_ROOT): PipelineInputs {
         .sort()
         .map((f) => readNamedQuery(path.join(sqlDir, f)))
     : [];
-  const distDir = path.join(root, "apps/lambdas/dist");
-  const bundles = new Map<string, string>(
-    existsSync(distDir)
-      ? readdirSync(distDir)
-          .filter((f) => f.endsWith(".zip"))
-          .sort()
-          .map((f) => [f.replace(/\.zip$/, ""), path.join(distDir, f)] as const)
-      : [],
-  );
-  return { glueScriptPath, namedQueries, bundles };
+  return { glueScriptPath, namedQueries, lambdasDir: path.join(root, "apps/lambdas") };
 }
 
 /** A `.sql` file as a named query: name = file name, description = the leading `--` comment lines (up to

@@ -1,14 +1,14 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
+import { FUNCTIONS } from "@hotels/lambdas";
 import { S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "./config/environments.ts";
 import { AthenaWorkgroup } from "./constructs/athena-workgroup.ts";
 import { DataLake } from "./constructs/data-lake.ts";
-import { type FunctionSpec, PIPELINE_FUNCTIONS } from "./constructs/function-specs.ts";
 import { GlueEtl } from "./constructs/glue-etl.ts";
 import { Keys } from "./constructs/keys.ts";
 import { Network } from "./constructs/network.ts";
-import { PipelineFunctions } from "./constructs/pipeline-functions.ts";
+import { bundleIn, type FunctionSpec, PipelineFunctions } from "./constructs/pipeline-functions.ts";
 import { SageMaker } from "./constructs/sage-maker.ts";
 import { SourceDatabase } from "./constructs/source-database.ts";
 import type { PipelineInputs } from "./inputs.ts";
@@ -17,8 +17,10 @@ import { resourceName } from "./naming.ts";
 export interface PipelineStackProps {
   readonly config: EnvironmentConfig;
   readonly inputs: PipelineInputs;
-  /** Function specs. Default `PIPELINE_FUNCTIONS`. */
+  /** Function specs. Default `FUNCTIONS` of `@hotels/lambdas`. */
   readonly functions?: readonly FunctionSpec[];
+  /** Zip of a function. Default: its built bundle in `inputs.lambdasDir`, if any. */
+  readonly bundleOf?: (fn: FunctionSpec) => string | undefined;
 }
 
 /** Every AWS component of the pipeline for one environment, with its own S3 state (S3-native locking). */
@@ -127,14 +129,13 @@ export class PipelineStack extends TerraformStack {
       ...logs,
       prefix: c.prefix,
       env: c.name,
-      functions: props.functions ?? PIPELINE_FUNCTIONS,
-      bundles: props.inputs.bundles,
+      functions: props.functions ?? FUNCTIONS,
+      bundleOf: props.bundleOf ?? bundleIn(props.inputs.lambdasDir),
       subnetIds: this.network.privateSubnetIds,
       securityGroupIds: [this.network.functionsSecurityGroup.id],
       alarmEmail: c.alarmEmail,
       memoryMb: c.functions.memoryMb,
-      timeoutSeconds: c.functions.timeoutSeconds,
-      schedule: c.functions.etlSchedule,
+      schedule: c.functions.schedule,
       resources: {
         buckets: this.lake.buckets,
         lakeKeyArn: this.keys.lake.arn,
@@ -146,7 +147,6 @@ export class PipelineStack extends TerraformStack {
         },
         glueJobName: this.glue.job?.name,
         crawlerName: this.glue.crawler.name,
-        catalogDatabases: Object.keys(this.glue.databases),
         workgroupName: this.athena.workgroup.name,
         sageMakerRoleArn: this.sageMaker.executionRole.arn,
         xgboostImageUri: this.sageMaker.imageUri,

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { FUNCTIONS } from "@hotels/lambdas";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildApp, synthWarnings } from "../src/app.ts";
 import { environmentConfig, environments } from "../src/config/environments.ts";
-import { PIPELINE_FUNCTIONS } from "../src/constructs/function-specs.ts";
 import { readInputs } from "../src/inputs.ts";
 import { checkStack, readStacks } from "../src/policy/check.ts";
 
@@ -17,8 +17,8 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 const inputs = {
   ...readInputs(),
   glueScriptPath: path.join(fixtures, "glue_etl.py"),
-  bundles: new Map(PIPELINE_FUNCTIONS.map((f) => [f.name, path.join(fixtures, "handler.zip")])),
 };
+const bundleOf = () => path.join(fixtures, "handler.zip");
 const prod = environmentConfig("prod", {
   sageMaker: { ...environments.prod.sageMaker, modelArtifactKey: "cancellation/1/model.tar.gz" },
 });
@@ -63,7 +63,7 @@ describe.each(["dev", "staging", "prod"])("stack %s", (env) => {
 
   it("has every component", () => {
     for (const type of COMPONENTS) expect(Object.keys(d.resource[type] ?? {}), type).not.toHaveLength(0);
-    expect(Object.keys(d.resource.aws_lambda_function!)).toHaveLength(PIPELINE_FUNCTIONS.length);
+    expect(Object.keys(d.resource.aws_lambda_function!)).toHaveLength(FUNCTIONS.length);
   });
 
   it("keeps its state in its own S3 backend with locking, and deploys only to its account", () => {

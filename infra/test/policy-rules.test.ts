@@ -201,6 +201,10 @@ const FIXTURES: Record<string, { good: Res; bad: Res; env?: string }> = {
   "lambda-supported-runtime": { good: fn(), bad: fn({ runtime: "nodejs16.x" }) },
   "lambda-tracing": { good: fn(), bad: fn({ tracing_config: { mode: "PassThrough" } }) },
   "lambda-env-encrypted": { good: fn(), bad: fn({ kms_key_arn: undefined }) },
+  "lambda-url-iam-auth": {
+    good: { aws_lambda_function_url: { u: { authorization_type: "AWS_IAM" } } },
+    bad: { aws_lambda_function_url: { u: { authorization_type: "NONE" } } },
+  },
   "lambda-in-vpc": { good: fn(), bad: fn({ vpc_config: undefined }) },
   "iam-no-wildcard-actions": {
     good: rolePolicy({ Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::b/*"] }),

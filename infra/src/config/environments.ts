@@ -40,10 +40,13 @@ export const EnvironmentConfig = z.object({
     noncurrentVersionExpireDays: z.number().int().min(1),
   }),
   functions: z.object({
-    memoryMb: z.number().int().min(128).max(10_240),
-    timeoutSeconds: z.number().int().min(1).max(900),
-    /** EventBridge schedule of the incremental ETL run. */
-    etlSchedule: z.string().regex(/^(rate|cron)\(.+\)$/),
+    /** Memory of every function. Undefined: each function's own (`apps/lambdas` functions.ts). */
+    memoryMb: z.number().int().min(128).max(10_240).optional(),
+    /** EventBridge schedule of the scheduled pipeline run. Undefined: the function's own. */
+    schedule: z
+      .string()
+      .regex(/^(rate|cron)\(.+\)$/)
+      .optional(),
   }),
   sageMaker: z.object({
     /** S3 key (in the models bucket) of the registered `model.tar.gz`; the model and endpoint are created
@@ -74,7 +77,7 @@ const common = {
     queryResultsExpireDays: 7,
     noncurrentVersionExpireDays: 30,
   },
-  functions: { memoryMb: 1024, timeoutSeconds: 300, etlSchedule: "rate(1 hour)" },
+  functions: {},
   sageMaker: { memorySizeMb: 2048, maxConcurrency: 5 },
 } as const;
 
@@ -115,7 +118,7 @@ export const environments: Record<EnvironmentConfig["name"], EnvironmentConfig> 
     network: { cidr: "10.30.0.0/16", azCount: 3 },
     database: { minAcu: 0.5, maxAcu: 16, backupRetentionDays: 35 },
     glue: { ...common.glue, numberOfWorkers: 10 },
-    functions: { ...common.functions, etlSchedule: "rate(15 minutes)" },
+    functions: { schedule: "rate(6 hours)" },
     logRetentionDays: 365,
     deletionProtection: true,
     alarmEmail: "data-platform-oncall@example.com",

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule/index.js";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target/index.js";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group/index.js";
@@ -5,28 +6,32 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role/index.js";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy/index.js";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
+import { LambdaFunctionUrl } from "@cdktf/provider-aws/lib/lambda-function-url/index.js";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission/index.js";
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket/index.js";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification/index.js";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic/index.js";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription/index.js";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue/index.js";
+import type { LambdaFunction as FunctionSpec, ResourceRef, Trigger } from "@hotels/lambdas";
 import type { LakeZone } from "@hotels/schema";
 import { Annotations, AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { policyDocument } from "../naming.ts";
-import type { FunctionSpec } from "./function-specs.ts";
+
+export type { FunctionSpec };
 
 /** Resources of the stack the functions act on (names and ARNs become their environment and policies). */
 export interface PipelineResources {
   readonly buckets: Record<LakeZone, S3Bucket>;
+  /** Lake buckets' key (the functions' `kms-key`) — also encrypts their environment variables. */
   readonly lakeKeyArn: string;
+  /** Encrypts the database secret: a function reading the secret needs to decrypt with it. */
   readonly databaseKeyArn: string;
   readonly database: { readonly clusterArn: string; readonly secretArn: string; readonly name: string };
   /** Undefined when the Glue job is not synthesized (no script). */
   readonly glueJobName?: string;
   readonly crawlerName: string;
-  readonly catalogDatabases: readonly string[];
   readonly workgroupName: string;
   readonly sageMakerRoleArn: string;
   readonly xgboostImageUri: string;
@@ -40,9 +45,11 @@ export interface PipelineFunctionsProps {
   readonly env: string;
   readonly account: string;
   readonly region: string;
+  /** The functions (`FUNCTIONS` of `@hotels/lambdas`): triggers, environment, permissions. */
   readonly functions: readonly FunctionSpec[];
-  /** `name → zip path` of the bundles that exist; specs without one are skipped with a warning. */
-  readonly bundles: ReadonlyMap<string, string>;
+  /** Zip of a function. Default: the spec's `zip` under `apps/lambdas`; a missing zip skips the function
+   * with a warning. */
+  readonly bundleOf: (fn: FunctionSpec) => string | undefined;
   readonly resources: PipelineResources;
   readonly subnetIds: string[];
   readonly securityGroupIds: string[];
@@ -50,32 +57,32 @@ export interface PipelineFunctionsProps {
   readonly logsKeyArn: string;
   /** Receives alarm notifications. */
   readonly alarmEmail: string;
-  /** Default 1024 MB, 300 s, 30 days. */
-  readonly memoryMb?: number;
-  readonly timeoutSeconds?: number;
+  /** Retention of the functions' log groups. Default 30 days. */
   readonly logRetentionDays?: number;
-  /** Schedule of `schedule` triggers without their own expression. Default `rate(1 hour)`. */
+  /** Replaces the expression of every `schedule` trigger. Default: the spec's own. */
   readonly schedule?: string;
-  /** Lambda runtime. Default `nodejs22.x`. */
-  readonly runtime?: string;
+  /** Memory of every function, replacing the spec's. Default: the spec's own. */
+  readonly memoryMb?: number;
 }
 
-/** Every function of `apps/lambdas` from its esbuild zip: one least-privilege role each (exact ARNs, no
- * `*` actions), a DLQ, a KMS-encrypted log group with retention, X-Ray tracing, an error alarm, and the
- * S3 notification / EventBridge rules that invoke it. */
+/** Every function of `apps/lambdas` from its esbuild zip: one least-privilege role each (the spec's
+ * permissions resolved to this stack's exact ARNs, no `*` actions), a DLQ, a KMS-encrypted log group with
+ * retention, X-Ray tracing, KMS-encrypted environment, VPC, an error alarm, and the S3 notification /
+ * EventBridge rules / function URL that invoke it. */
 export class PipelineFunctions extends Construct {
   public readonly functions: Record<string, LambdaFunction> = {};
   public readonly roles: Record<string, IamRole> = {};
   public readonly deadLetterQueue: SqsQueue;
   public readonly alarmTopic: SnsTopic;
-  /** Spec names with no bundle (not deployed). */
+  public readonly urls: Record<string, LambdaFunctionUrl> = {};
+  /** Specs with no bundle (not deployed). */
   public readonly skipped: string[] = [];
+  /** Permissions dropped because the resource they name does not exist in this stack (e.g. no Glue job). */
+  public readonly unresolved: string[] = [];
 
   constructor(scope: Construct, id: string, props: PipelineFunctionsProps) {
     super(scope, id);
-    const { resources: r } = props;
-    const arn = (service: string, resource: string) =>
-      `arn:aws:${service}:${props.region}:${props.account}:${resource}`;
+    const r = props.resources;
 
     this.alarmTopic = new SnsTopic(this, "alarms", {
       name: `${props.namePrefix}-alarms`,
@@ -108,37 +115,30 @@ export class PipelineFunctions extends Construct {
       alarmActions: [this.alarmTopic.arn],
     });
 
-    const environment: Record<string, string> = {
-      HOTELS_RUNTIME: "aws",
+    // What infra can tell a function (LambdaEnv of @hotels/lambdas); each gets the variables its spec lists.
+    const values: Record<string, string | undefined> = {
       HOTELS_ENV: props.env,
       HOTELS_PREFIX: props.prefix,
-      HOTELS_DATABASE_CLUSTER_ARN: r.database.clusterArn,
-      HOTELS_DATABASE_SECRET_ARN: r.database.secretArn,
-      HOTELS_DATABASE_NAME: r.database.name,
-      HOTELS_GLUE_CRAWLER: r.crawlerName,
-      HOTELS_ATHENA_WORKGROUP: r.workgroupName,
-      HOTELS_SAGEMAKER_ROLE_ARN: r.sageMakerRoleArn,
-      HOTELS_XGBOOST_IMAGE: r.xgboostImageUri,
-      ...(r.glueJobName ? { HOTELS_GLUE_JOB: r.glueJobName } : {}),
-      NODE_OPTIONS: "--enable-source-maps",
+      GLUE_JOB_NAME: r.glueJobName,
+      GLUE_CRAWLER_NAME: r.crawlerName,
+      DB_RESOURCE_ARN: r.database.clusterArn,
+      DB_SECRET_ARN: r.database.secretArn,
+      DB_NAME: r.database.name,
+      SAGEMAKER_ROLE_ARN: r.sageMakerRoleArn,
+      TRAINING_IMAGE: r.xgboostImageUri,
+      ATHENA_WORKGROUP: r.workgroupName,
     };
 
-    const rules = new Map<string, CloudwatchEventRule>();
-    const rule = (key: string, make: () => CloudwatchEventRule) => {
-      if (!rules.has(key)) rules.set(key, make());
-      return rules.get(key)!;
-    };
     const notifications = new Map<
       LakeZone,
-      { fn: LambdaFunction; prefix: string; permission: LambdaPermission }[]
+      { fn: LambdaFunction; trigger: Trigger & { kind: "s3" }; permission: LambdaPermission }[]
     >();
-
     for (const spec of props.functions) {
-      const zip = props.bundles.get(spec.name);
+      const zip = props.bundleOf(spec);
       if (!zip) {
         this.skipped.push(spec.name);
         Annotations.of(this).addWarning(
-          `PipelineFunctions: no bundle apps/lambdas/dist/${spec.name}.zip — function ${spec.name} not synthesized (run \`pnpm --filter @hotels/lambdas build\`)`,
+          `PipelineFunctions: no bundle ${spec.zip} — function ${spec.name} not synthesized (run \`pnpm --filter @hotels/lambdas build\`)`,
         );
         continue;
       }
@@ -163,29 +163,37 @@ export class PipelineFunctions extends Construct {
       this.roles[spec.name] = role;
       new IamRolePolicy(this, `${spec.name}-policy`, {
         role: role.id,
-        policy: policyDocument(
-          statementsFor(spec, {
-            ...props,
-            arn,
-            logGroupArn: logGroup.arn,
-            dlqArn: this.deadLetterQueue.arn,
-          }),
-        ),
+        policy: policyDocument(this.statementsFor(spec, props, logGroup.arn)),
       });
+
+      const env = Object.fromEntries(
+        [
+          ...new Set([
+            "HOTELS_ENV",
+            "HOTELS_PREFIX",
+            ...spec.env,
+            ...(usesAthena(spec) ? ["ATHENA_WORKGROUP"] : []),
+          ]),
+        ]
+          .filter((k) => values[k] !== undefined)
+          .map((k) => [k, values[k]!]),
+      );
       const asset = new TerraformAsset(this, `${spec.name}-bundle`, { path: zip, type: AssetType.FILE });
       const fn = new LambdaFunction(this, spec.name, {
         functionName: name,
         description: spec.description,
         role: role.arn,
-        runtime: props.runtime ?? "nodejs22.x",
+        runtime: spec.runtime,
         architectures: ["arm64"],
-        handler: "index.handler",
+        handler: spec.handler,
         filename: asset.path,
         sourceCodeHash: Fn.filebase64sha256(asset.path),
-        memorySize: spec.memoryMb ?? props.memoryMb ?? 1024,
-        timeout: spec.timeoutSeconds ?? props.timeoutSeconds ?? 300,
+        memorySize: props.memoryMb ?? spec.memoryMb,
+        timeout: spec.timeoutSeconds,
         kmsKeyArn: r.lakeKeyArn,
-        environment: { variables: { ...environment, POWERTOOLS_SERVICE_NAME: spec.name } },
+        environment: {
+          variables: { ...env, POWERTOOLS_SERVICE_NAME: spec.name, NODE_OPTIONS: "--enable-source-maps" },
+        },
         deadLetterConfig: { targetArn: this.deadLetterQueue.arn },
         tracingConfig: { mode: "Active" },
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
@@ -208,73 +216,54 @@ export class PipelineFunctions extends Construct {
         alarmActions: [this.alarmTopic.arn],
       });
 
-      for (const trigger of spec.triggers) {
-        if (trigger.kind === "s3") {
-          const bucket = r.buckets[trigger.zone];
-          const permission = new LambdaPermission(this, `${spec.name}-from-s3-${trigger.zone}`, {
-            functionName: fn.functionName,
-            action: "lambda:InvokeFunction",
-            principal: "s3.amazonaws.com",
-            sourceArn: bucket.arn,
-            sourceAccount: props.account,
-          });
-          const list = notifications.get(trigger.zone) ?? [];
-          list.push({ fn, prefix: trigger.prefix, permission });
-          notifications.set(trigger.zone, list);
-          continue;
+      spec.triggers.forEach((trigger, i) => {
+        const tid = `${spec.name}-trigger-${i}`;
+        switch (trigger.kind) {
+          case "s3": {
+            const bucket = r.buckets[trigger.zone];
+            const permission = new LambdaPermission(this, `${tid}-permission`, {
+              functionName: fn.functionName,
+              action: "lambda:InvokeFunction",
+              principal: "s3.amazonaws.com",
+              sourceArn: bucket.arn,
+              sourceAccount: props.account,
+            });
+            const list = notifications.get(trigger.zone) ?? [];
+            list.push({ fn, trigger, permission });
+            notifications.set(trigger.zone, list);
+            return;
+          }
+          case "function-url":
+            this.urls[spec.name] = new LambdaFunctionUrl(this, `${tid}-url`, {
+              functionName: fn.functionName,
+              authorizationType: trigger.authType,
+            });
+            return;
+          case "schedule":
+          case "eventbridge": {
+            const rule = new CloudwatchEventRule(this, `${tid}-rule`, {
+              name: `${name}-${i}`,
+              description: trigger.kind === "schedule" ? `Runs ${name} on schedule` : `Invokes ${name}`,
+              ...(trigger.kind === "schedule"
+                ? { scheduleExpression: props.schedule ?? trigger.expression }
+                : { eventPattern: JSON.stringify(scopePattern(trigger.pattern, props.namePrefix, r)) }),
+            });
+            new CloudwatchEventTarget(this, `${tid}-target`, {
+              rule: rule.name,
+              arn: fn.arn,
+              deadLetterConfig: { arn: this.deadLetterQueue.arn },
+              retryPolicy: { maximumRetryAttempts: 4, maximumEventAgeInSeconds: 3600 },
+            });
+            new LambdaPermission(this, `${tid}-permission`, {
+              functionName: fn.functionName,
+              action: "lambda:InvokeFunction",
+              principal: "events.amazonaws.com",
+              sourceArn: rule.arn,
+            });
+            return;
+          }
         }
-        const eventRule =
-          trigger.kind === "schedule"
-            ? rule(
-                `schedule-${trigger.expression ?? "default"}-${spec.name}`,
-                () =>
-                  new CloudwatchEventRule(this, `${spec.name}-schedule`, {
-                    name: `${name}-schedule`,
-                    description: `Runs ${name} on schedule`,
-                    scheduleExpression: trigger.expression ?? props.schedule ?? "rate(1 hour)",
-                  }),
-              )
-            : trigger.kind === "glue-state"
-              ? rule(
-                  "glue-state",
-                  () =>
-                    new CloudwatchEventRule(this, "glue-state", {
-                      name: `${props.namePrefix}-glue-state`,
-                      description: "The ETL job or the crawler changed state",
-                      eventPattern: JSON.stringify({
-                        source: ["aws.glue"],
-                        "detail-type": ["Glue Job State Change", "Glue Crawler State Change"],
-                      }),
-                    }),
-                )
-              : rule(
-                  "sagemaker-state",
-                  () =>
-                    new CloudwatchEventRule(this, "sagemaker-state", {
-                      name: `${props.namePrefix}-sagemaker-state`,
-                      description: "A training or batch-transform job changed state",
-                      eventPattern: JSON.stringify({
-                        source: ["aws.sagemaker"],
-                        "detail-type": [
-                          "SageMaker Training Job State Change",
-                          "SageMaker Transform Job State Change",
-                        ],
-                      }),
-                    }),
-                );
-        new CloudwatchEventTarget(this, `${spec.name}-target-${trigger.kind}`, {
-          rule: eventRule.name,
-          arn: fn.arn,
-          deadLetterConfig: { arn: this.deadLetterQueue.arn },
-          retryPolicy: { maximumRetryAttempts: 4, maximumEventAgeInSeconds: 3600 },
-        });
-        new LambdaPermission(this, `${spec.name}-from-${trigger.kind}`, {
-          functionName: fn.functionName,
-          action: "lambda:InvokeFunction",
-          principal: "events.amazonaws.com",
-          sourceArn: eventRule.arn,
-        });
-      }
+      });
     }
 
     // One notification resource per bucket: S3 keeps a single notification configuration per bucket.
@@ -283,184 +272,134 @@ export class PipelineFunctions extends Construct {
         bucket: r.buckets[zone].id,
         lambdaFunction: targets.map((t) => ({
           lambdaFunctionArn: t.fn.arn,
-          events: ["s3:ObjectCreated:*"],
-          filterPrefix: t.prefix,
+          events: [...t.trigger.events],
+          filterPrefix: t.trigger.prefix,
         })),
         dependsOn: targets.map((t) => t.permission),
       });
     }
   }
+
+  /** The spec's permissions with resources resolved to this stack's ARNs, plus what infra's own choices
+   * require: its log group, the DLQ, VPC network interfaces, the environment and database-secret keys. */
+  private statementsFor(spec: FunctionSpec, props: PipelineFunctionsProps, logGroupArn: string) {
+    const r = props.resources;
+    const arn = (service: string, resource: string) =>
+      `arn:aws:${service}:${props.region}:${props.account}:${resource}`;
+    const resolve = (ref: ResourceRef): string[] | undefined => {
+      switch (ref.kind) {
+        case "bucket":
+          return [ref.keys ? `${r.buckets[ref.zone].arn}/${ref.keys}` : r.buckets[ref.zone].arn];
+        case "glue-job":
+          return r.glueJobName ? [arn("glue", `job/${r.glueJobName}`)] : undefined;
+        case "glue-crawler":
+          return [arn("glue", `crawler/${r.crawlerName}`)];
+        case "glue-catalog":
+          return [
+            arn("glue", "catalog"),
+            ...ref.databases.flatMap((d) => [arn("glue", `database/${d}`), arn("glue", `table/${d}/*`)]),
+          ];
+        case "rds-cluster":
+          return [r.database.clusterArn];
+        case "db-secret":
+          return [r.database.secretArn];
+        case "sagemaker":
+          // Job and model names are `<prefix>-<env>-…` (apps/lambdas `jobName`).
+          return [arn("sagemaker", `${ref.what}/${props.namePrefix}-*`)];
+        case "sagemaker-role":
+          return [r.sageMakerRoleArn];
+        case "athena-workgroup":
+          return [arn("athena", `workgroup/${r.workgroupName}`)];
+        case "kms-key":
+          return [r.lakeKeyArn];
+        case "*":
+          return ["*"];
+      }
+    };
+    const statements: Record<string, unknown>[] = [
+      {
+        Sid: "OwnLogGroup",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: [`${logGroupArn}:*`],
+      },
+      {
+        Sid: "DeadLetters",
+        Effect: "Allow",
+        Action: ["sqs:SendMessage"],
+        Resource: [this.deadLetterQueue.arn],
+      },
+      {
+        // Lambda attaches the function to its subnets through ENIs; these EC2 actions take no resource ARN.
+        Sid: "VpcNetworkInterfaces",
+        Effect: "Allow",
+        Action: [
+          "ec2:CreateNetworkInterface",
+          "ec2:DescribeNetworkInterfaces",
+          "ec2:DeleteNetworkInterface",
+          "ec2:AssignPrivateIpAddresses",
+          "ec2:UnassignPrivateIpAddresses",
+        ],
+        Resource: "*",
+      },
+      { Sid: "EnvironmentKey", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [r.lakeKeyArn] },
+    ];
+    spec.permissions.forEach((p, i) => {
+      const resolved = p.resources.map(resolve);
+      if (resolved.some((x) => x === undefined)) {
+        this.unresolved.push(`${spec.name}: ${p.actions.join(", ")} (${p.why})`);
+        return;
+      }
+      const resources = [...new Set(resolved.flat() as string[])];
+      const condition = p.actions.includes("iam:PassRole")
+        ? { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } }
+        : undefined;
+      statements.push({
+        Sid: `Spec${i}`,
+        Effect: "Allow",
+        Action: [...p.actions],
+        Resource: resources.length === 1 && resources[0] === "*" ? "*" : resources,
+        ...(condition ? { Condition: condition } : {}),
+      });
+    });
+    if (spec.permissions.some((p) => p.resources.some((x) => x.kind === "db-secret")))
+      statements.push({
+        Sid: "DatabaseSecretKey",
+        Effect: "Allow",
+        Action: ["kms:Decrypt"],
+        Resource: [r.databaseKeyArn],
+      });
+    return statements;
+  }
 }
 
-/** One function's policy statements: every action named, every resource an exact ARN (or ARN pattern of
- * this stack's names) except the few actions AWS cannot scope (X-Ray, VPC network interfaces). */
-function statementsFor(
-  spec: FunctionSpec,
-  ctx: PipelineFunctionsProps & {
-    arn: (s: string, r: string) => string;
-    logGroupArn: string;
-    dlqArn: string;
-  },
-): Record<string, unknown>[] {
-  const { access } = spec;
-  const r = ctx.resources;
-  const s: Record<string, unknown>[] = [
-    {
-      Sid: "Logs",
-      Effect: "Allow",
-      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-      Resource: [`${ctx.logGroupArn}:*`],
-    },
-    { Sid: "DeadLetters", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [ctx.dlqArn] },
-    {
-      Sid: "Tracing",
-      Effect: "Allow",
-      Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-      Resource: "*",
-    },
-    {
-      // Lambda attaches the function to its subnets through ENIs; these EC2 actions take no resource ARN.
-      Sid: "VpcNetworkInterfaces",
-      Effect: "Allow",
-      Action: [
-        "ec2:CreateNetworkInterface",
-        "ec2:DescribeNetworkInterfaces",
-        "ec2:DeleteNetworkInterface",
-        "ec2:AssignPrivateIpAddresses",
-        "ec2:UnassignPrivateIpAddresses",
-      ],
-      Resource: "*",
-    },
-  ];
-  const keys = [r.lakeKeyArn];
-  const read = access.read ?? [];
-  const write = access.write ?? [];
-  const zones = [...new Set([...read, ...write])];
-  if (zones.length)
-    s.push({
-      Sid: "ListZones",
-      Effect: "Allow",
-      Action: ["s3:ListBucket"],
-      Resource: zones.map((z) => r.buckets[z].arn),
-    });
-  if (read.length)
-    s.push({
-      Sid: "ReadZones",
-      Effect: "Allow",
-      Action: ["s3:GetObject"],
-      Resource: read.map((z) => `${r.buckets[z].arn}/*`),
-    });
-  if (write.length)
-    s.push({
-      Sid: "WriteZones",
-      Effect: "Allow",
-      Action: ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
-      Resource: write.map((z) => `${r.buckets[z].arn}/*`),
-    });
-  if (access.database) {
-    keys.push(r.databaseKeyArn);
-    s.push(
-      {
-        Sid: "DataApi",
-        Effect: "Allow",
-        Action: [
-          "rds-data:ExecuteStatement",
-          "rds-data:BatchExecuteStatement",
-          "rds-data:BeginTransaction",
-          "rds-data:CommitTransaction",
-          "rds-data:RollbackTransaction",
-        ],
-        Resource: [r.database.clusterArn],
-      },
-      {
-        Sid: "DatabaseSecret",
-        Effect: "Allow",
-        Action: ["secretsmanager:GetSecretValue"],
-        Resource: [r.database.secretArn],
-      },
-    );
-  }
-  if (access.glueJob && r.glueJobName)
-    s.push({
-      Sid: "EtlJob",
-      Effect: "Allow",
-      Action: ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:GetJob"],
-      Resource: [ctx.arn("glue", `job/${r.glueJobName}`)],
-    });
-  if (access.crawler)
-    s.push({
-      Sid: "Crawler",
-      Effect: "Allow",
-      Action: ["glue:StartCrawler", "glue:GetCrawler"],
-      Resource: [ctx.arn("glue", `crawler/${r.crawlerName}`)],
-    });
-  if (access.catalog || access.athena)
-    s.push({
-      Sid: "Catalog",
-      Effect: "Allow",
-      Action: [
-        "glue:GetDatabase",
-        "glue:GetDatabases",
-        "glue:GetTable",
-        "glue:GetTables",
-        "glue:GetPartition",
-        "glue:GetPartitions",
-        ...(access.catalog ? ["glue:BatchCreatePartition", "glue:CreatePartition", "glue:UpdateTable"] : []),
-      ],
-      Resource: [
-        ctx.arn("glue", "catalog"),
-        ...r.catalogDatabases.flatMap((d) => [
-          ctx.arn("glue", `database/${d}`),
-          ctx.arn("glue", `table/${d}/*`),
-        ]),
-      ],
-    });
-  if (access.athena)
-    s.push({
-      Sid: "Athena",
-      Effect: "Allow",
-      Action: [
-        "athena:StartQueryExecution",
-        "athena:GetQueryExecution",
-        "athena:GetQueryResults",
-        "athena:StopQueryExecution",
-        "athena:GetNamedQuery",
-        "athena:ListNamedQueries",
-        "athena:GetWorkGroup",
-      ],
-      Resource: [ctx.arn("athena", `workgroup/${r.workgroupName}`)],
-    });
-  if (access.sagemaker) {
-    const job = (kind: string) => ctx.arn("sagemaker", `${kind}/${ctx.namePrefix}-*`);
-    s.push(
-      {
-        Sid: "SageMakerJobs",
-        Effect: "Allow",
-        Action: [
-          "sagemaker:CreateTrainingJob",
-          "sagemaker:DescribeTrainingJob",
-          "sagemaker:CreateTransformJob",
-          "sagemaker:DescribeTransformJob",
-          "sagemaker:CreateModel",
-          "sagemaker:DescribeModel",
-          "sagemaker:AddTags",
-        ],
-        Resource: [job("training-job"), job("transform-job"), job("model")],
-      },
-      {
-        Sid: "PassSageMakerRole",
-        Effect: "Allow",
-        Action: ["iam:PassRole"],
-        Resource: [r.sageMakerRoleArn],
-        Condition: { StringEquals: { "iam:PassedToService": "sagemaker.amazonaws.com" } },
-      },
-    );
-  }
-  s.push({
-    Sid: "Keys",
-    Effect: "Allow",
-    Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-    Resource: keys,
-  });
-  return s;
+const usesAthena = (spec: FunctionSpec) =>
+  spec.permissions.some((p) => p.resources.some((r) => r.kind === "athena-workgroup"));
+
+/** Narrows an AWS service event pattern to this stack's resources: its Glue job and crawler by name, its
+ * SageMaker jobs by name prefix. Other events never reach the functions. */
+export function scopePattern(
+  pattern: Readonly<Record<string, readonly string[]>>,
+  namePrefix: string,
+  r: Pick<PipelineResources, "glueJobName" | "crawlerName">,
+): Record<string, unknown> {
+  const types = pattern["detail-type"] ?? [];
+  // A pattern's detail fields are ANDed: only a single event type can be narrowed by its own field.
+  if (types.length !== 1 || pattern.detail) return { ...pattern };
+  const detail: Record<string, unknown> = {};
+  if (types.includes("Glue Job State Change") && r.glueJobName) detail.jobName = [r.glueJobName];
+  if (types.includes("Glue Crawler State Change")) detail.crawlerName = [r.crawlerName];
+  if (types.includes("SageMaker Training Job State Change"))
+    detail.TrainingJobName = [{ prefix: `${namePrefix}-` }];
+  if (types.includes("SageMaker Transform Job State Change"))
+    detail.TransformJobName = [{ prefix: `${namePrefix}-` }];
+  return Object.keys(detail).length ? { ...pattern, detail } : { ...pattern };
+}
+
+/** The zip of a spec if it has been built (`apps/lambdas/<zip>`). */
+export function bundleIn(lambdasDir: string): (fn: FunctionSpec) => string | undefined {
+  return (fn) => {
+    const p = `${lambdasDir}/${fn.zip}`;
+    return existsSync(p) ? p : undefined;
+  };
 }

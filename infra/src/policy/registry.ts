@@ -13,6 +13,7 @@ import { rule as lambdaEnvEncrypted } from "./rules/lambda-env-encrypted.ts";
 import { rule as lambdaInVpc } from "./rules/lambda-in-vpc.ts";
 import { rule as lambdaSupportedRuntime } from "./rules/lambda-supported-runtime.ts";
 import { rule as lambdaTracing } from "./rules/lambda-tracing.ts";
+import { rule as lambdaUrlIamAuth } from "./rules/lambda-url-iam-auth.ts";
 import { rule as logGroupKms } from "./rules/log-group-kms.ts";
 import { rule as logRetention } from "./rules/log-retention.ts";
 import { rule as rdsBackups } from "./rules/rds-backups.ts";
@@ -52,6 +53,7 @@ export const RULES: readonly PolicyRule[] = [
   lambdaInVpc,
   lambdaSupportedRuntime,
   lambdaTracing,
+  lambdaUrlIamAuth,
   logGroupKms,
   logRetention,
   rdsBackups,
