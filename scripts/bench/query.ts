@@ -249,7 +249,7 @@ export async function run(args: string[]): Promise<void> {
   const genSeconds = (performance.now() - t0) / 1000; // ~0 when reused
   const bytes = bookingFiles.reduce((n, f) => n + f.bytes, 0);
   console.log(
-    `data: ${rows.toLocaleString("en")} bookings in ${bookingFiles.length} files (${(bytes / 1024 ** 2).toFixed(0)} MB) + hotels, hotel_daily, reviews, predictions, written in ${genSeconds.toFixed(1)} s under ${root}`,
+    `data: ${rows.toLocaleString("en")} bookings in ${bookingFiles.length} files (${(bytes / 1024 ** 2).toFixed(0)} MB) + hotels, hotel_daily, reviews, predictions, ${existing?.rows === rows ? "reused" : `written in ${genSeconds.toFixed(1)} s`} under ${root}`,
   );
 
   // --- the engine, and bare DuckDB over the same committed files ---
