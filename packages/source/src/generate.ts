@@ -273,7 +273,24 @@ const REVIEW_BODIES = [
   "Everything was perfect, from check-in to the view from our room.",
 ] as const;
 
-const isoDate = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
+/** Per-day text and calendar fields, memoised: a few thousand distinct days serve millions of bookings. */
+const dayCache = new Map<number, { iso: string; year: number; month: number; dom: number; week: number }>();
+function dayInfo(day: number) {
+  let d = dayCache.get(day);
+  if (!d) {
+    const date = new Date(day * DAY_MS);
+    d = {
+      iso: date.toISOString().slice(0, 10),
+      year: date.getUTCFullYear(),
+      month: date.getUTCMonth() + 1,
+      dom: date.getUTCDate(),
+      week: isoWeek(day),
+    };
+    if (dayCache.size < 100_000) dayCache.set(day, d);
+  }
+  return d;
+}
+const isoDate = (day: number): string => dayInfo(day).iso;
 
 /** ISO 8601 week number of a day (days since 1970-01-01). */
 function isoWeek(day: number): number {
@@ -463,7 +480,7 @@ export function* generate(options: GenerateOptions): Generator<Generated> {
           ? 1 + Math.floor(rand() * 300)
           : null;
     const company = segment === "Corporate" || rand() < 0.03 ? 1 + Math.floor(rand() * 500) : null;
-    const arrivalDate = new Date(arrival * DAY_MS);
+    const arrivalDay = dayInfo(arrival);
     const bookingId = GENERATED_BOOKING_ID_BASE + i + 1;
     const final: Booking = {
       booking_id: bookingId,
@@ -471,11 +488,11 @@ export function* generate(options: GenerateOptions): Generator<Generated> {
       customer_id: customerId,
       is_canceled: canceled,
       lead_time: lead,
-      arrival_date: isoDate(arrival),
-      arrival_date_year: arrivalDate.getUTCFullYear(),
-      arrival_date_month: arrivalDate.getUTCMonth() + 1,
-      arrival_date_week_number: isoWeek(arrival),
-      arrival_date_day_of_month: arrivalDate.getUTCDate(),
+      arrival_date: arrivalDay.iso,
+      arrival_date_year: arrivalDay.year,
+      arrival_date_month: arrivalDay.month,
+      arrival_date_week_number: arrivalDay.week,
+      arrival_date_day_of_month: arrivalDay.dom,
       stays_in_weekend_nights: weekend,
       stays_in_week_nights: week,
       adults,

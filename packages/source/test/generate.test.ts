@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type bookings as bookingsTable, sourceTables, validateRecord } from "@hotels/schema";
+import { sourceTables, validateRecord } from "@hotels/schema";
 import { describe, expect, it } from "vitest";
 import { type Generated, generate } from "../src/generate.ts";
 

@@ -353,7 +353,7 @@ export async function ensureHotelBookingsHotels(source: SqlSource): Promise<void
 /** The core: batches checked items and writes them; counts balance per table. */
 export async function ingestItems(
   source: SqlSource,
-  items: AsyncIterable<IngestItem>,
+  items: Iterable<IngestItem> | AsyncIterable<IngestItem>,
   options: IngestOptions & { readonly sourceName: string },
   format: IngestFormat | "generated",
 ): Promise<IngestSummary> {
@@ -411,31 +411,49 @@ export async function ingestItems(
     // Surfaces at the next settle; until then, keep an unhandled rejection from crashing the process.
     inFlight.catch(() => {});
   };
-  try {
-    for await (const item of items) {
-      counts(item.table.name).read += 1;
-      if (!item.ok) {
-        batch.rejects.push({
-          table: item.table.name,
-          line: item.line,
-          problems: item.problems,
-          record: item.record,
+  /** Adds one item; returns a promise only when a batch had to be flushed (sync inputs then stay sync). */
+  const add = (item: IngestItem): Promise<void> | undefined => {
+    counts(item.table.name).read += 1;
+    if (!item.ok) {
+      batch.rejects.push({
+        table: item.table.name,
+        line: item.line,
+        problems: item.problems,
+        record: item.record,
+      });
+    } else {
+      const rows = batch.rows.get(item.table);
+      // A second version of a record in one batch: the merge can touch a row once, so split here.
+      if (rows?.keys.has(item.key))
+        return flush().then(() => {
+          append(item);
+          inBatch++;
         });
-      } else {
-        let rows = batch.rows.get(item.table);
-        if (rows?.keys.has(item.key)) {
-          // A second version of a record in one batch: the merge can touch a row once, so split here.
-          await flush();
-          rows = undefined;
-        }
-        if (!rows) {
-          rows = { lines: [], keys: new Set() };
-          batch.rows.set(item.table, rows);
-        }
-        rows.lines.push(`${item.copy}\t${item.line}`);
-        rows.keys.add(item.key);
+      append(item);
+    }
+    if (++inBatch >= batchRows) return flush();
+    return undefined;
+  };
+  const append = (item: IngestItem & { ok: true }) => {
+    let rows = batch.rows.get(item.table);
+    if (!rows) {
+      rows = { lines: [], keys: new Set() };
+      batch.rows.set(item.table, rows);
+    }
+    rows.lines.push(`${item.copy}\t${item.line}`);
+    rows.keys.add(item.key);
+  };
+  try {
+    if (Symbol.iterator in items) {
+      for (const item of items as Iterable<IngestItem>) {
+        const p = add(item);
+        if (p) await p;
       }
-      if (++inBatch >= batchRows) await flush();
+    } else {
+      for await (const item of items) {
+        const p = add(item);
+        if (p) await p;
+      }
     }
     await flush();
   } catch (e) {
@@ -458,13 +476,11 @@ export async function ingestItems(
 
 /** Checked items of any stream of `{ table, record }` typed records (the generator's); `line` is the
  * record's ordinal in the stream. */
-export async function* recordItems(
-  records:
-    | Iterable<{ readonly table: string; readonly record: object }>
-    | AsyncIterable<{ readonly table: string; readonly record: object }>,
-): AsyncGenerator<IngestItem> {
+export function* recordItems(
+  records: Iterable<{ readonly table: string; readonly record: object }>,
+): Generator<IngestItem> {
   let line = 0;
-  for await (const { table, record } of records) {
+  for (const { table, record } of records) {
     line++;
     yield checkRecord(tableNamed(table), line, record as Record<string, unknown>);
   }
