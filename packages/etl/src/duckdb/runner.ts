@@ -181,7 +181,7 @@ class Run {
     const old = tableScan(this.ports.store, this.ports.layout, target, affected, placement);
     const written = await this.write(
       target,
-      `SELECT ${cols.join(", ")}${bucketExpr} FROM ${old} o WHERE o.${quoteIdent(key)} NOT IN (SELECT ${quoteIdent(key)} FROM ${delta})
+      `SELECT ${cols.join(", ")}${bucketExpr} FROM ${old} o WHERE NOT EXISTS (SELECT 1 FROM ${delta} d WHERE d.${quoteIdent(key)} = o.${quoteIdent(key)})
        UNION ALL SELECT ${cols.join(", ")}${bucketExpr} FROM ${delta}`,
     );
     return {
@@ -438,7 +438,7 @@ async function load(run: Run, job: LoadJob): Promise<StepSummary> {
     const since = (t: string) => (prev[t] ? `${v} > CAST(${q(prev[t]!)} AS TIMESTAMP)` : "true");
     const incremental = !run.full && existing && prev.bookings;
     await e.run(
-      `CREATE OR REPLACE TEMP VIEW changed_bookings AS SELECT * FROM processed_bookings_all${
+      `CREATE OR REPLACE TEMP TABLE changed_bookings AS SELECT * FROM processed_bookings_all${
         incremental
           ? ` WHERE ${since("bookings")}
             OR hotel_id IN (SELECT hotel_id FROM processed_hotels WHERE ${since("hotels")})

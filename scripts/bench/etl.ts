@@ -1,0 +1,244 @@
+/** `pnpm bench etl [--rows N] [--url URL] [--keep]`: N generated bookings (default 1M) in PostgreSQL →
+ * `hotels etl` (extract → transform → load, every curated table) beside the raw path in the same run:
+ * `psql \copy (SELECT …) TO` CSV + DuckDB `read_csv` → partitioned `COPY … (FORMAT parquet)`.
+ * Targets: the ETL's throughput ≥ 50% of the raw path's; an incremental run after 1% of bookings changed
+ * takes ≤ 10% of a full run. Figures: wall seconds and peak RSS of each process, rows/s, ratios. */
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { DuckDBInstance, dateValue, decimalValue, timestampValue } from "@duckdb/node-api";
+import { bookings, duckdbCreateTable, quoteIdent } from "@hotels/schema";
+import { ingestGenerated, migrate, openPg, parseCopyLine, type SqlSource } from "@hotels/source";
+import { measure, report } from "./measure.ts";
+
+function arg(args: string[], name: string, fallback: string): string {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+}
+
+const root = path.resolve(import.meta.dirname, "../..");
+const tsx = path.join(root, "node_modules/.bin/tsx");
+const cli = path.join(root, "apps/cli/src/main.ts");
+
+function dirBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) n += statSync(path.join(e.parentPath, e.name)).size;
+  return n;
+}
+
+/** The raw path's DuckDB half, as its own process: CSV → Hive-partitioned zstd Parquet. */
+const RAW_DUCKDB = `
+import { DuckDBInstance } from "@duckdb/node-api";
+const [csv, out] = process.argv.slice(2);
+const db = await DuckDBInstance.create(":memory:");
+const c = await db.connect();
+await c.run(\`COPY (SELECT * FROM read_csv('\${csv}', header = true)) TO '\${out}'
+  (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (arrival_date_year, arrival_date_month), OVERWRITE_OR_IGNORE)\`);
+`;
+
+/** The two ways COPY text can enter DuckDB, on the same lines (PostgreSQL time excluded): a scratch file
+ * read by `read_csv` with the schema's types (what the runner does), or the appender with typed methods. */
+async function extractPaths(source: SqlSource, limit: number) {
+  const lines: string[] = [];
+  const cols = bookings.columns.map((c) => quoteIdent(c.name)).join(", ");
+  for await (const l of source.copyOut(`SELECT ${cols} FROM bookings LIMIT ${limit}`)) lines.push(l);
+  const db = await DuckDBInstance.create(":memory:");
+  const c = await db.connect();
+  await c.run("SET TimeZone = 'UTC'");
+  // read_csv
+  let t0 = performance.now();
+  const file = path.join(tmpdir(), `extract-${process.pid}.tsv`);
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  const types = bookings.columns
+    .map(
+      (col) =>
+        `'${col.name}': '${col.type.kind === "timestamp" ? "TIMESTAMPTZ" : col.type.kind === "decimal" ? `DECIMAL(${col.type.precision},${col.type.scale})` : { string: "VARCHAR", int32: "INTEGER", int64: "BIGINT", double: "DOUBLE", boolean: "BOOLEAN", date: "DATE" }[col.type.kind]}'`,
+    )
+    .join(", ");
+  await c.run(
+    `CREATE TABLE via_csv AS SELECT * FROM read_csv('${file}', delim = '\t', quote = '', escape = '', header = false, nullstr = '\\N', auto_detect = false, columns = {${types}})`,
+  );
+  const csvSeconds = (performance.now() - t0) / 1000;
+  rmSync(file);
+  // appender
+  t0 = performance.now();
+  await c.run(duckdbCreateTable(bookings, "via_appender"));
+  const a = await c.createAppender("via_appender");
+  for (const line of lines) {
+    const cells = parseCopyLine(line);
+    bookings.columns.forEach((col, i) => {
+      const v = cells[i];
+      if (v === null || v === undefined) return a.appendNull();
+      switch (col.type.kind) {
+        case "int32":
+          return a.appendInteger(Number(v));
+        case "int64":
+          return a.appendBigInt(BigInt(v));
+        case "double":
+          return a.appendDouble(Number(v));
+        case "boolean":
+          return a.appendBoolean(v === "t");
+        case "decimal": {
+          const [int, frac = ""] = v.split(".");
+          const scaled = BigInt(int! + frac.padEnd(col.type.scale, "0"));
+          return a.appendDecimal(decimalValue(scaled, col.type.precision, col.type.scale));
+        }
+        case "date":
+          return a.appendDate(dateValue(Math.round(Date.parse(`${v}T00:00:00Z`) / 86_400_000)));
+        case "timestamp":
+          return a.appendTimestamp(
+            timestampValue(BigInt(Date.parse(v.replace(" ", "T").replace(/\+00$/, "Z"))) * 1000n),
+          );
+        default:
+          return a.appendVarchar(v);
+      }
+    });
+    a.endRow();
+  }
+  a.closeSync();
+  const appenderSeconds = (performance.now() - t0) / 1000;
+  const same = await c.runAndReadAll(
+    "SELECT count(*) FROM (SELECT * FROM via_csv EXCEPT SELECT * FROM via_appender)",
+  );
+  c.closeSync();
+  db.closeSync();
+  return { rows: lines.length, csvSeconds, appenderSeconds, differing: Number(same.getRows()[0]![0]) };
+}
+
+export async function run(args: string[]): Promise<void> {
+  const rows = Number(arg(args, "--rows", "1000000"));
+  const base = arg(args, "--url", process.env.PG_TEST_URL ?? "postgres://postgres@127.0.0.1:5432/test");
+  const work = mkdtempSync(path.join(tmpdir(), "bench-etl-"));
+  const schema = `bench_etl_${rows}`;
+  const url = `${base}${base.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema},public`)}`;
+
+  // Data: generated bookings in a schema of their own (kept between runs: generating takes a while).
+  const source = await openPg(base, { schema });
+  await migrate(source);
+  const have = Number((await source.query<{ n: string }>("SELECT count(*) AS n FROM bookings"))[0]!.n);
+  if (have < rows * 0.9) {
+    const t0 = performance.now();
+    await source.execute("TRUNCATE reviews, bookings, customers, hotels CASCADE");
+    const s = await ingestGenerated(source, { bookings: rows, seed: 1 });
+    console.log(
+      `generated ${s.loaded.toLocaleString("en")} records in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+  }
+  const n = Number((await source.query<{ n: string }>("SELECT count(*) AS n FROM bookings"))[0]!.n);
+  console.log(`${n.toLocaleString("en")} bookings in ${schema}`);
+
+  const paths = await extractPaths(source, Math.min(n, 200_000));
+  report(`extract into DuckDB: COPY text of ${paths.rows.toLocaleString("en")} bookings, in-process`, [
+    ["path", "seconds", "rows/s"],
+    ["scratch file + read_csv (schema types)", paths.csvSeconds, paths.rows / paths.csvSeconds],
+    ["appender, typed methods", paths.appenderSeconds, paths.rows / paths.appenderSeconds],
+    ["rows differing between the two", paths.differing, 0],
+  ]);
+
+  // Raw path: psql \\copy → CSV, then DuckDB read_csv → partitioned Parquet.
+  const csv = path.join(work, "bookings.csv");
+  const cols = bookings.columns.map((c) => quoteIdent(c.name)).join(", ");
+  const psql = await measure("psql", [
+    url,
+    "-q",
+    "-c",
+    `\\copy (SELECT ${cols} FROM bookings) TO '${csv}' CSV HEADER`,
+  ]);
+  const rawScript = path.join(root, "packages/etl/.bench-raw-duckdb.mts");
+  writeFileSync(rawScript, RAW_DUCKDB);
+  const rawOut = path.join(work, "raw-parquet");
+  const duck = await measure(tsx, [rawScript, csv, rawOut], { cwd: path.join(root, "packages/etl") });
+  rmSync(rawScript);
+  const rawSeconds = psql.seconds + duck.seconds;
+
+  // hotels etl --full on a fresh lake (the crawl is left out: it is the lake's stage, not the ETL's).
+  const home = path.join(work, "home");
+  const env = { ...process.env, HOTELS_HOME: home, DATABASE_URL: url };
+  const full = await measure(tsx, [cli, "etl", "--full", "--no-crawl", "--json"], { env, cwd: root });
+  const fullSummary = JSON.parse(full.stdout) as {
+    seconds: number;
+    steps: { job: string; seconds: number }[];
+  };
+  const noop = await measure(tsx, [cli, "etl", "--no-crawl", "--json"], { env, cwd: root });
+
+  // 1% of bookings change, spread over every arrival month (the worst case for partition rewrites).
+  await source.execute(
+    "UPDATE bookings SET adr = adr + 1, updated_at = now() WHERE booking_id IN (SELECT booking_id FROM bookings ORDER BY md5(booking_id::text) LIMIT $1)",
+    [Math.round(n / 100)],
+  );
+  const inc = await measure(tsx, [cli, "etl", "--no-crawl", "--json"], { env, cwd: root });
+  const incSummary = JSON.parse(inc.stdout) as {
+    seconds: number;
+    steps: { job: string; seconds: number; files: number }[];
+  };
+  // 1% of bookings change, all arriving in the latest months (upcoming stays: where changes happen).
+  await source.execute(
+    `UPDATE bookings SET adr = adr + 1, updated_at = now() WHERE booking_id IN (
+       SELECT booking_id FROM bookings ORDER BY arrival_date DESC, booking_id LIMIT $1)`,
+    [Math.round(n / 100)],
+  );
+  const recent = await measure(tsx, [cli, "etl", "--no-crawl", "--json"], { env, cwd: root });
+  const recentSummary = JSON.parse(recent.stdout) as { seconds: number };
+  await source.close();
+
+  const curated = path.join(home, "lake", "curated", "bookings");
+  report(
+    `pnpm bench etl: ${n.toLocaleString("en")} bookings, PostgreSQL → curated.bookings (and every other table)`,
+    [
+      ["path", "seconds", "peak RSS MB", "rows/s", "MB out"],
+      ["raw: psql \\copy → CSV", psql.seconds, psql.peakRssMb, n / psql.seconds, statSync(csv).size / 1e6],
+      [
+        "raw: DuckDB read_csv → partitioned Parquet",
+        duck.seconds,
+        duck.peakRssMb,
+        n / duck.seconds,
+        dirBytes(rawOut) / 1e6,
+      ],
+      [
+        "raw path total",
+        rawSeconds,
+        Math.max(psql.peakRssMb, duck.peakRssMb),
+        n / rawSeconds,
+        dirBytes(rawOut) / 1e6,
+      ],
+      [
+        "hotels etl --full (process)",
+        full.seconds,
+        full.peakRssMb,
+        n / full.seconds,
+        dirBytes(curated) / 1e6,
+      ],
+      ["hotels etl --full (in-process run)", fullSummary.seconds, full.peakRssMb, n / fullSummary.seconds, 0],
+      ["hotels etl, no source change", noop.seconds, noop.peakRssMb, 0, 0],
+      ["hotels etl after 1% changed (random)", inc.seconds, inc.peakRssMb, n / 100 / inc.seconds, 0],
+      [
+        "hotels etl after 1% changed (recent months)",
+        recent.seconds,
+        recent.peakRssMb,
+        n / 100 / recent.seconds,
+        0,
+      ],
+    ],
+  );
+  report("ratios (targets: throughput ≥ 0.50 of raw; incremental ≤ 0.10 of full)", [
+    ["ratio", "process", "in-process"],
+    ["etl throughput / raw path throughput", rawSeconds / full.seconds, rawSeconds / fullSummary.seconds],
+    ["incremental (random 1%) / full", inc.seconds / full.seconds, incSummary.seconds / fullSummary.seconds],
+    [
+      "incremental (recent 1%) / full",
+      recent.seconds / full.seconds,
+      recentSummary.seconds / fullSummary.seconds,
+    ],
+  ]);
+  report(
+    "full run, seconds per job",
+    fullSummary.steps.map((s) => [s.job, s.seconds]),
+  );
+  report(
+    "incremental (random 1%), seconds and files per job",
+    incSummary.steps.map((s) => [s.job, s.seconds, s.files]),
+  );
+  if (!args.includes("--keep")) rmSync(work, { recursive: true, force: true });
+  else console.log(`kept ${work}`);
+}
