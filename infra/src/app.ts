@@ -1,4 +1,5 @@
 import { App } from "cdktf";
+import { BootstrapStack } from "./bootstrap-stack.ts";
 import { type EnvironmentConfig, environments } from "./config/environments.ts";
 import type { FunctionSpec } from "./constructs/pipeline-functions.ts";
 import { type PipelineInputs, readInputs } from "./inputs.ts";
@@ -15,8 +16,15 @@ export interface BuildAppOptions {
   readonly bundleOf?: (fn: FunctionSpec) => string | undefined;
 }
 
-/** The CDKTF app: one `PipelineStack` per environment, named after it (`cdktf deploy prod`). */
-export function buildApp(options: BuildAppOptions = {}): { app: App; stacks: PipelineStack[] } {
+/** The CDKTF app: one `PipelineStack` per environment, named after it (`cdktf deploy prod`), and one
+ * `BootstrapStack` per environment (`bootstrap-<env>`: state bucket, GitHub OIDC roles), applied once
+ * before the first deploy. `HOTELS_BOOTSTRAP_LOCAL_STATE=1` keeps the bootstrap stacks' state local for
+ * that first apply (see infra/README.md). */
+export function buildApp(options: BuildAppOptions = {}): {
+  app: App;
+  stacks: PipelineStack[];
+  bootstraps: BootstrapStack[];
+} {
   const app = new App({
     outdir: options.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out",
     skipValidation: false,
@@ -25,7 +33,14 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stacks: Pip
   const stacks = (options.environments ?? Object.values(environments)).map(
     (config) => new PipelineStack(app, config.name, { config, inputs, bundleOf: options.bundleOf }),
   );
-  return { app, stacks };
+  const bootstraps = (options.environments ?? Object.values(environments)).map(
+    (config) =>
+      new BootstrapStack(app, `bootstrap-${config.name}`, {
+        config,
+        localState: process.env.HOTELS_BOOTSTRAP_LOCAL_STATE === "1",
+      }),
+  );
+  return { app, stacks, bootstraps };
 }
 
 /** Synth-time warnings: what an environment lacks because another package has not produced it yet. */

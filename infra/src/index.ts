@@ -1,4 +1,5 @@
 export * from "./app.ts";
+export * from "./bootstrap-stack.ts";
 export * from "./config/environments.ts";
 export * from "./constructs/athena-workgroup.ts";
 export * from "./constructs/data-lake.ts";

@@ -15,6 +15,8 @@ export const EnvironmentConfig = z.object({
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as eu-west-1"),
   /** Prefix of globally unique names: buckets are `<prefix>-<env>-<zone>`. */
   prefix: z.string().regex(/^[a-z][a-z0-9-]{1,24}$/),
+  /** GitHub repository (`owner/name`) whose Actions may assume the plan and deploy roles (OIDC). */
+  github: z.object({ repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/) }),
   /** Terraform state: S3 bucket (created by the bootstrap stack) with S3-native lock files. */
   state: z.object({ bucket: z.string().min(3), key: z.string().min(1) }),
   network: z.object({
@@ -68,6 +70,7 @@ export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
 
 const common = {
   prefix: "hotels",
+  github: { repository: "example-org/hotels-pipeline" },
   region: "eu-west-1",
   glue: { workerType: "G.1X", numberOfWorkers: 2, timeoutMinutes: 60 },
   athena: { bytesScannedCutoffPerQuery: 10 * 1024 ** 3 },
