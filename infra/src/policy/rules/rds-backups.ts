@@ -6,7 +6,7 @@ const minimum = (env: string) => (env === "prod" ? 7 : 1);
 export const rule: PolicyRule = {
   id: "rds-backups",
   title: "RDS clusters keep automated backups (≥ 7 days in prod) and copy tags to snapshots",
-  source: "AwsSolutions-RDS11 (backups); checkov CKV_AWS_133, CKV_AWS_313",
+  source: "checkov CKV_AWS_133, CKV_AWS_313",
   severity: "medium",
   check(stack) {
     return stack.of("aws_rds_cluster").flatMap((c) => {

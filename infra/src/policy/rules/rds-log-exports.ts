@@ -3,7 +3,7 @@ import type { PolicyRule } from "../types.ts";
 export const rule: PolicyRule = {
   id: "rds-log-exports",
   title: "Aurora PostgreSQL clusters export their logs to CloudWatch",
-  source: "AwsSolutions-RDS… (log exports); checkov CKV_AWS_324",
+  source: "checkov CKV_AWS_324",
   severity: "low",
   check(stack) {
     return stack

@@ -3,7 +3,7 @@ import type { PolicyRule } from "../types.ts";
 export const rule: PolicyRule = {
   id: "rds-managed-credentials",
   title: "RDS master credentials are generated and rotated by RDS in Secrets Manager, never in the code",
-  source: "AwsSolutions-SMG4, AwsSolutions-RDS… (credentials); checkov CKV_AWS_… (hard-coded secrets)",
+  source: "AwsSolutions-SMG4 (managed, rotated secret); no hard-coded password",
   severity: "high",
   check(stack) {
     return stack

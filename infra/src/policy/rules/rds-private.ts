@@ -3,7 +3,7 @@ import type { PolicyRule } from "../types.ts";
 export const rule: PolicyRule = {
   id: "rds-private",
   title: "RDS instances are not publicly accessible and live in a subnet group",
-  source: "checkov CKV_AWS_17; AwsSolutions-RDS… (VPC)",
+  source: "checkov CKV_AWS_17",
   severity: "high",
   check(stack) {
     return [

@@ -4,7 +4,7 @@ import type { PolicyRule } from "../types.ts";
 export const rule: PolicyRule = {
   id: "s3-kms-encryption",
   title: "S3 buckets encrypt by default with a customer-managed KMS key",
-  source: "checkov CKV_AWS_145; AwsSolutions-S… (SSE)",
+  source: "checkov CKV_AWS_145",
   severity: "high",
   check(stack) {
     return stack.of("aws_s3_bucket").flatMap((b) => {

@@ -4,7 +4,7 @@ import type { PolicyRule } from "../types.ts";
 export const rule: PolicyRule = {
   id: "s3-tls-only",
   title: "S3 bucket policies deny requests without TLS",
-  source: "AwsSolutions-S10; checkov CKV2_AWS_… (S3 secure transport)",
+  source: "AwsSolutions-S10",
   severity: "high",
   check(stack) {
     return stack.of("aws_s3_bucket").flatMap((b) => {

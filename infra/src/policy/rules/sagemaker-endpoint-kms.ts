@@ -3,7 +3,7 @@ import type { PolicyRule } from "../types.ts";
 export const rule: PolicyRule = {
   id: "sagemaker-endpoint-kms",
   title: "SageMaker endpoint configurations encrypt with a customer-managed KMS key",
-  source: "AwsSolutions-SM2; checkov CKV_AWS_98",
+  source: "checkov CKV_AWS_98",
   severity: "high",
   check(stack) {
     return stack

@@ -3,7 +3,7 @@ import type { PolicyRule } from "../types.ts";
 export const rule: PolicyRule = {
   id: "sagemaker-network-isolation",
   title: "SageMaker models run with network isolation (the container cannot call out)",
-  source: "AwsSolutions-SM… (network isolation); checkov CKV_AWS_370",
+  source: "checkov CKV_AWS_370",
   severity: "medium",
   check(stack) {
     return stack
