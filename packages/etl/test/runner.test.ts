@@ -1,8 +1,8 @@
 import { DuckDBInstance } from "@duckdb/node-api";
-import { TableLog } from "@hotels/lake";
+import { LocalCatalog, TableLog } from "@hotels/lake";
 import type { SqlSource } from "@hotels/source";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runLocalEtl } from "../src/index.ts";
+import { runEtl, runLocalEtl } from "../src/index.ts";
 import { bookingRow, openPglite, seedSource, tempLake, upsertBookings } from "./fixtures.ts";
 
 /** Rows of a lake table's committed files, read with DuckDB. */
@@ -150,6 +150,30 @@ describe("DuckDB runner", () => {
     expect(await rows(lake, "curated", "bookings", "* ORDER BY booking_id")).toEqual(incremental);
     expect(await rows(lake, "curated", "hotel_daily", "* ORDER BY hotel_id, stay_date")).toEqual(daily);
     expect(await rows(lake, "curated", "customers", "* ORDER BY customer_id")).toEqual(customers);
+  });
+
+  it("runEtl crawls what the run committed; nothing when nothing changed", async () => {
+    // prepare: a fresh lake and catalog over the same source
+    const fresh = tempLake();
+    const catalog = new LocalCatalog(fresh.root);
+    // act
+    const first = await runEtl({ source, ...fresh, catalog });
+    const second = await runEtl({ source, ...fresh, catalog });
+    // assert
+    expect(first.crawl?.tables.map((t) => t.table)).toEqual(
+      expect.arrayContaining(["curated.bookings", "curated.hotel_daily", "rejected.etl_rejects"]),
+    );
+    expect(first.crawl?.drift).toEqual([]);
+    const parts = await catalog.getPartitions("curated", "bookings");
+    expect(parts.map((p) => p.Values.join("-")).sort()).toEqual([
+      "2016-1",
+      "2016-2",
+      "2016-3",
+      "2016-4",
+      "2016-5",
+      "2016-6",
+    ]);
+    expect(second.crawl).toBeUndefined();
   });
 
   it("rejects an unknown --job name, listing the valid ones", async () => {
