@@ -77,7 +77,12 @@ export async function buildFunction(name: string) {
     treeShaking: true,
     sourcemap: "external",
     sourcesContent: false,
-    outfile: "index.mjs",
+    // The handler's shell is index.mjs; its AWS composition is a chunk it imports on the first event.
+    outdir: "/out",
+    splitting: true,
+    entryNames: "index",
+    chunkNames: "chunks/[name]-[hash]",
+    outExtension: { ".js": ".mjs" },
     write: false,
     metafile: true,
     mainFields: ["module", "main"],
@@ -89,18 +94,29 @@ export async function buildFunction(name: string) {
     external: LOCAL_ONLY,
     plugins: [workspacePure, zodEnglishOnly],
   });
-  const files: Record<string, Uint8Array> = {};
-  for (const f of result.outputFiles) files[path.basename(f.path)] = f.contents;
-  const code = new TextDecoder().decode(files["index.mjs"]);
-  const bad = FORBIDDEN.exec(code);
-  if (bad) throw new Error(`${name}: the bundle still imports a local-only engine: ${bad[0]}`);
+  const code: Record<string, Uint8Array> = {};
+  const maps: Record<string, Uint8Array> = {};
+  for (const f of result.outputFiles) {
+    const rel = path.relative("/out", f.path);
+    (rel.endsWith(".map") ? maps : code)[rel] = f.contents;
+  }
+  for (const [rel, bytes] of Object.entries(code)) {
+    const bad = FORBIDDEN.exec(new TextDecoder().decode(bytes));
+    if (bad) throw new Error(`${name}: ${rel} still imports a local-only engine: ${bad[0]}`);
+  }
   mkdirSync(dist, { recursive: true });
   const out = path.join(dist, `${name}.zip`);
-  // The map stays next to the zip, not in it: it is 1.5× the code, and Lambda only reads it with
-  // --enable-source-maps (slower cold starts); stack traces are mapped offline from dist/<name>.mjs.map.
-  await zip({ "index.mjs": files["index.mjs"]! }, out);
-  writeFileSync(path.join(dist, `${name}.mjs.map`), files["index.mjs.map"]!);
-  return { name, zip: out, bundleBytes: files["index.mjs"]?.length ?? 0 };
+  // The maps stay next to the zip, not in it: they are 1.5× the code, and Lambda only reads them with
+  // --enable-source-maps (slower cold starts); stack traces are mapped offline from dist/<name>.maps/.
+  await zip(code, out);
+  for (const [rel, bytes] of Object.entries(maps)) {
+    const file = path.join(dist, `${name}.maps`, rel);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, bytes);
+  }
+  const bundleBytes = Object.values(code).reduce((a, b) => a + b.length, 0);
+  const importBytes = code["index.mjs"]?.length ?? 0;
+  return { name, zip: out, bundleBytes, importBytes };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -2,7 +2,8 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { awsLayout, type LakeLayout, type ObjectStore, S3ObjectStore, TableLog } from "@hotels/lake";
 import { type Progress, RunLog } from "@hotels/pipeline";
 import type { LambdaEnv } from "./env.ts";
-import { logger, tracer } from "./observability.ts";
+import { logger } from "./observability.ts";
+import { tracer } from "./tracing.ts";
 
 /** What every handler composes: the lake on S3 (run log included) under the environment's names. */
 export interface AwsCore {

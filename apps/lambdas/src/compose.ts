@@ -3,6 +3,8 @@ import type { Context } from "aws-lambda";
 import type { AwsCore } from "./aws.ts";
 import { logSteps } from "./aws.ts";
 
+/** Loaded on the first event a handler accepts (with the AWS SDK): see handlers/*.ts. */
+
 /** The pipeline a handler drives: the AWS stages it wires, the run log on S3, Powertools logging. */
 export function pipelineFor(core: AwsCore, stages: Stages, context?: Context): Pipeline {
   return new Pipeline({
@@ -12,15 +14,6 @@ export function pipelineFor(core: AwsCore, stages: Stages, context?: Context): P
     ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
     ...logSteps,
   });
-}
-
-/** Memoises a handler's composition across warm invocations (built on the first event). */
-export function lazy<T>(make: () => T): () => T {
-  let v: T | undefined;
-  return () => {
-    v ??= make();
-    return v;
-  };
 }
 
 /** What a pipeline handler answers: the run and where it stands. */

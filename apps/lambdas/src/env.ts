@@ -20,7 +20,7 @@ export const LambdaEnv = z.object({
   TRAINING_IMAGE: z.string().min(1).optional(),
   TRAINING_INSTANCE_TYPE: z.string().default("ml.m5.xlarge"),
   TRANSFORM_INSTANCE_TYPE: z.string().default("ml.m5.large"),
-  /** Athena workgroup for the feature UNLOADs. Default `<prefix>-<env>`. */
+  /** Athena workgroup for the feature UNLOADs. Default `<prefix>-<env>-analytics` (infra's workgroup). */
   ATHENA_WORKGROUP: z.string().min(1).optional(),
   /** New curated.bookings rows that warrant retraining. */
   MIN_NEW_ROWS: z.coerce.number().int().nonnegative().default(1000),
@@ -46,4 +46,4 @@ export function required<K extends keyof LambdaEnv>(env: LambdaEnv, key: K): Non
 
 /** The Athena workgroup the functions use. */
 export const workgroupOf = (env: LambdaEnv) =>
-  env.ATHENA_WORKGROUP ?? `${env.HOTELS_PREFIX}-${env.HOTELS_ENV}`;
+  env.ATHENA_WORKGROUP ?? `${env.HOTELS_PREFIX}-${env.HOTELS_ENV}-analytics`;

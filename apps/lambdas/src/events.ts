@@ -1,4 +1,6 @@
-import { EventBridgeSchema, LambdaFunctionUrlSchema, S3Schema } from "@aws-lambda-powertools/parser/schemas";
+import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbridge";
+import { LambdaFunctionUrlSchema } from "@aws-lambda-powertools/parser/schemas/lambda";
+import { S3Schema } from "@aws-lambda-powertools/parser/schemas/s3";
 import { z } from "zod";
 
 /** The AWS events the functions accept, as Powertools parser schemas narrowed to what each one handles. */

@@ -1,11 +1,10 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { Tracer } from "@aws-lambda-powertools/tracer";
 
-/** Powertools singletons, one per function (service name from POWERTOOLS_SERVICE_NAME, set by infra). */
+/** Powertools singletons, one per function (service name from POWERTOOLS_SERVICE_NAME, set by infra); the
+ * tracer is in tracing.ts, loaded with the AWS composition. */
 export const logger = new Logger({ serviceName: "hotels-pipeline" });
 export const metrics = new Metrics({ namespace: "HotelsPipeline", serviceName: "hotels-pipeline" });
-export const tracer = new Tracer({ serviceName: "hotels-pipeline" });
 export { MetricUnit };
 
 /** The shape of an unexpected event, for the log: keys and discriminating fields, never its payload. */

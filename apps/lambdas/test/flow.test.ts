@@ -115,7 +115,11 @@ describe("the AWS pipeline, event by event (sample events from the AWS docs; AWS
     };
     expect(afterCrawl.steps).toMatchObject({ crawl: "succeeded", queries: "skipped", train: "pending" });
     const sqls = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
-    expect(sqls.map((q) => q.WorkGroup)).toEqual(["hotels-dev", "hotels-dev", "hotels-dev"]);
+    expect(sqls.map((q) => q.WorkGroup)).toEqual([
+      "hotels-dev-analytics",
+      "hotels-dev-analytics",
+      "hotels-dev-analytics",
+    ]);
     expect(sqls[0]!.QueryString).toMatch(/^SELECT country AS v FROM curated\.bookings/);
     expect(sqls[1]!.QueryString).toMatch(
       /^UNLOAD \(SELECT CAST\(is_canceled AS DOUBLE\), CASE hotel_type WHEN 'Resort Hotel' THEN 0/,

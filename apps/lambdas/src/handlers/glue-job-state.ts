@@ -1,35 +1,23 @@
-import { GlueClient } from "@aws-sdk/client-glue";
-import { awsCore } from "../aws.ts";
-import { lazy, pipelineFor, runSummary } from "../compose.ts";
-import { readEnv, required } from "../env.ts";
+import type { Deps } from "../compose/glue-job-state.ts";
 import { GlueJobStateChange } from "../events.ts";
 import { defineHandler } from "../handler.ts";
-import { tracer } from "../observability.ts";
-import { glueCrawlStage, glueEtlStage } from "../stages/glue.ts";
+import { lazy } from "../lazy.ts";
 import { glueJobRef } from "../stages/refs.ts";
 
-/** The AWS composition from the environment (tests pass their own). */
-export const defaultDeps = () => {
-  const env = readEnv();
-  const core = awsCore(env);
-  const glue = tracer.captureAWSv3Client(new GlueClient({ region: env.AWS_REGION }));
-  return {
-    core,
-    stages: {
-      etl: glueEtlStage({ glue, jobName: required(env, "GLUE_JOB_NAME"), tables: core.tables }),
-      crawl: glueCrawlStage({ glue, crawlerName: required(env, "GLUE_CRAWLER_NAME") }),
-    },
-  };
-};
+/** The AWS composition (SDK clients, pipeline, stages), imported on the first event this function
+ * accepts so that its cold import stays small; tests pass their own. */
+export const defaultDeps = async (): Promise<Deps> =>
+  (await import("../compose/glue-job-state.ts")).compose();
 
 /** Glue Job State Change → finishes the ETL step (LakeUpdated from the committed snapshots) and starts
  * the crawler; a job run this pipeline did not start is acknowledged and ignored. */
-export const makeHandler = (deps: () => ReturnType<typeof defaultDeps> = lazy(defaultDeps)) =>
+export const makeHandler = (deps: () => Deps | Promise<Deps> = lazy(defaultDeps)) =>
   defineHandler({
     name: "glue-job-state",
     schema: GlueJobStateChange,
     async handle(event, context) {
-      const { core, stages } = deps();
+      const { core, stages } = await deps();
+      const { pipelineFor, runSummary } = await import("../compose.ts");
       const d = event.detail;
       const run = await pipelineFor(core, stages, context).complete(glueJobRef(d.jobRunId), {
         ok: d.state === "SUCCEEDED",

@@ -1,44 +1,24 @@
-import { GlueClient } from "@aws-sdk/client-glue";
-import { openDataApi } from "@hotels/source";
-import { awsCore } from "../aws.ts";
-import { lazy, pipelineFor, runSummary } from "../compose.ts";
-import { readEnv, required } from "../env.ts";
+import type { Deps } from "../compose/incoming.ts";
 import { IncomingObjectEvent } from "../events.ts";
 import { defineHandler } from "../handler.ts";
-import { logger, tracer } from "../observability.ts";
-import { glueEtlStage } from "../stages/glue.ts";
-import { dataApiIngestStage } from "../stages/ingest.ts";
+import { lazy } from "../lazy.ts";
+import { logger } from "../observability.ts";
 
 export const INCOMING_PREFIX = "incoming/";
 
-/** The AWS composition from the environment (tests pass their own). */
-export const defaultDeps = () => {
-  const env = readEnv();
-  const core = awsCore(env);
-  const glue = tracer.captureAWSv3Client(new GlueClient({ region: env.AWS_REGION }));
-  const source = async () =>
-    openDataApi({
-      resourceArn: required(env, "DB_RESOURCE_ARN"),
-      secretArn: required(env, "DB_SECRET_ARN"),
-      database: env.DB_NAME,
-    });
-  return {
-    core,
-    stages: {
-      ingest: dataApiIngestStage({ store: core.store, source }),
-      etl: glueEtlStage({ glue, jobName: required(env, "GLUE_JOB_NAME"), tables: core.tables }),
-    },
-  };
-};
+/** The AWS composition (SDK clients, pipeline, stages), imported on the first event this function
+ * accepts so that its cold import stays small; tests pass their own. */
+export const defaultDeps = async (): Promise<Deps> => (await import("../compose/incoming.ts")).compose();
 
 /** S3 ObjectCreated under `raw/incoming/` → a pipeline run per file: ingest it into RDS (Data API),
  * then start the ETL job — the same flow `hotels pipeline watch` runs locally. */
-export const makeHandler = (deps: () => ReturnType<typeof defaultDeps> = lazy(defaultDeps)) =>
+export const makeHandler = (deps: () => Deps | Promise<Deps> = lazy(defaultDeps)) =>
   defineHandler({
     name: "incoming",
     schema: IncomingObjectEvent,
     async handle(event, context) {
-      const { core, stages } = deps();
+      const { core, stages } = await deps();
+      const { pipelineFor, runSummary } = await import("../compose.ts");
       const runs = [];
       for (const r of event.Records) {
         const key = r.s3.object.key;

@@ -1,14 +1,15 @@
-import { Readable } from "node:stream";
-import { IngestFormatError, ingest, openDataApi, type SqlSource } from "@hotels/source";
-import { lazy } from "../compose.ts";
-import { readEnv, required } from "../env.ts";
+import type { SqlSource } from "@hotels/source";
 import { IngestBody, IngestRequest } from "../events.ts";
 import { defineHandler } from "../handler.ts";
+import { lazy } from "../lazy.ts";
 import { logger, MetricUnit, metrics } from "../observability.ts";
-import { ingestCounts } from "../stages/ingest.ts";
 
-/** The Data API source from the environment. */
-export const defaultSource = (): SqlSource => {
+/** The Data API source from the environment (imported with the SDK on the first batch). */
+export const defaultSource = async (): Promise<SqlSource> => {
+  const [{ openDataApi }, { readEnv, required }] = await Promise.all([
+    import("../source-api.ts"),
+    import("../env.ts"),
+  ]);
   const env = readEnv();
   return openDataApi({
     resourceArn: required(env, "DB_RESOURCE_ARN"),
@@ -27,7 +28,7 @@ const reply = (statusCode: number, body: unknown) => ({
  * validated against the schema, upserted through the Data API, rejects quarantined in `ingest_rejects`
  * with their line (1-based position in the batch), field and rule. Answers the balanced counts
  * (read = loaded + rejected); the next scheduled run carries them into the lake. */
-export const makeHandler = (source: () => SqlSource = lazy(defaultSource)) =>
+export const makeHandler = (source: () => SqlSource | Promise<SqlSource> = lazy(defaultSource)) =>
   defineHandler({
     name: "ingest-api",
     schema: IngestRequest,
@@ -54,8 +55,13 @@ export const makeHandler = (source: () => SqlSource = lazy(defaultSource)) =>
         ? { table: "bookings" as const, records: body.data }
         : body.data;
       const ndjson = `${records.map((r) => JSON.stringify(r)).join("\n")}\n`;
+      const [{ ingest, IngestFormatError }, { Readable }, { ingestCounts }] = await Promise.all([
+        import("../source-api.ts"),
+        import("node:stream"),
+        import("../stages/ingest.ts"),
+      ]);
       try {
-        const summary = await ingest(source(), Readable.from([Buffer.from(ndjson)]), {
+        const summary = await ingest(await source(), Readable.from([Buffer.from(ndjson)]), {
           format: "ndjson",
           table,
           sourceName: `function-url:${context.awsRequestId}`,

@@ -1,42 +1,17 @@
-import { SageMakerClient } from "@aws-sdk/client-sagemaker";
-import { AthenaQueryEngine } from "@hotels/query";
-import { awsCore } from "../aws.ts";
-import { lazy, pipelineFor, runSummary } from "../compose.ts";
-import { readEnv, required, workgroupOf } from "../env.ts";
+import type { Deps } from "../compose/training-state.ts";
 import { TrainingJobStateChange } from "../events.ts";
 import { defineHandler } from "../handler.ts";
-import { tracer } from "../observability.ts";
+import { lazy } from "../lazy.ts";
 import { trainingRef } from "../stages/refs.ts";
-import {
-  type SageMakerStageOptions,
-  sagemakerPredictStage,
-  sagemakerTrainStage,
-} from "../stages/sagemaker.ts";
 
-/** The AWS composition from the environment (tests pass their own). */
-export const defaultDeps = () => {
-  const env = readEnv();
-  const core = awsCore(env);
-  const options: SageMakerStageOptions = {
-    sagemaker: tracer.captureAWSv3Client(new SageMakerClient({ region: env.AWS_REGION })),
-    athena: new AthenaQueryEngine({
-      workGroup: workgroupOf(env),
-      region: env.AWS_REGION,
-    }),
-    store: core.store,
-    layout: core.layout,
-    env: env.HOTELS_ENV,
-    roleArn: required(env, "SAGEMAKER_ROLE_ARN"),
-    image: required(env, "TRAINING_IMAGE"),
-    trainingInstanceType: env.TRAINING_INSTANCE_TYPE,
-    transformInstanceType: env.TRANSFORM_INSTANCE_TYPE,
-  };
-  return { core, stages: { train: sagemakerTrainStage(options), predict: sagemakerPredictStage(options) } };
-};
+/** The AWS composition (SDK clients, pipeline, stages), imported on the first event this function
+ * accepts so that its cold import stays small; tests pass their own. */
+export const defaultDeps = async (): Promise<Deps> =>
+  (await import("../compose/training-state.ts")).compose();
 
 /** SageMaker Training Job State Change → registers the model (ModelRegistered), then starts batch
  * scoring (a transform job). `InProgress`/`Stopping` are acknowledged. */
-export const makeHandler = (deps: () => ReturnType<typeof defaultDeps> = lazy(defaultDeps)) =>
+export const makeHandler = (deps: () => Deps | Promise<Deps> = lazy(defaultDeps)) =>
   defineHandler({
     name: "training-state",
     schema: TrainingJobStateChange,
@@ -44,7 +19,8 @@ export const makeHandler = (deps: () => ReturnType<typeof defaultDeps> = lazy(de
       const d = event.detail;
       if (d.TrainingJobStatus === "InProgress" || d.TrainingJobStatus === "Stopping")
         return { ignored: true, reason: `training job ${d.TrainingJobStatus}` };
-      const { core, stages } = deps();
+      const { core, stages } = await deps();
+      const { pipelineFor, runSummary } = await import("../compose.ts");
       const auc = d.FinalMetricDataList?.find((m) => m.MetricName === "validation:auc")?.Value;
       const run = await pipelineFor(core, stages, context).complete(trainingRef(d.TrainingJobName), {
         ok: d.TrainingJobStatus === "Completed",

@@ -1,20 +1,16 @@
-import { awsCore } from "../aws.ts";
-import { lazy, pipelineFor, runSummary } from "../compose.ts";
-import { readEnv } from "../env.ts";
+import type { Deps } from "../compose/transform-state.ts";
 import { TransformJobStateChange } from "../events.ts";
 import { defineHandler } from "../handler.ts";
-import { predictFinishStage } from "../stages/finish-only.ts";
+import { lazy } from "../lazy.ts";
 import { transformRef } from "../stages/refs.ts";
 
-/** The AWS composition from the environment (tests pass their own). */
-export const defaultDeps = () => {
-  const env = readEnv();
-  const core = awsCore(env);
-  return { core, stages: { predict: predictFinishStage(core.layout) } };
-};
+/** The AWS composition (SDK clients, pipeline, stages), imported on the first event this function
+ * accepts so that its cold import stays small; tests pass their own. */
+export const defaultDeps = async (): Promise<Deps> =>
+  (await import("../compose/transform-state.ts")).compose();
 
 /** SageMaker Transform Job State Change → finishes the predict step (PredictionsWritten); the run ends. */
-export const makeHandler = (deps: () => ReturnType<typeof defaultDeps> = lazy(defaultDeps)) =>
+export const makeHandler = (deps: () => Deps | Promise<Deps> = lazy(defaultDeps)) =>
   defineHandler({
     name: "transform-state",
     schema: TransformJobStateChange,
@@ -22,7 +18,8 @@ export const makeHandler = (deps: () => ReturnType<typeof defaultDeps> = lazy(de
       const d = event.detail;
       if (d.TransformJobStatus === "InProgress" || d.TransformJobStatus === "Stopping")
         return { ignored: true, reason: `transform job ${d.TransformJobStatus}` };
-      const { core, stages } = deps();
+      const { core, stages } = await deps();
+      const { pipelineFor, runSummary } = await import("../compose.ts");
       const run = await pipelineFor(core, stages, context).complete(transformRef(d.TransformJobName), {
         ok: d.TransformJobStatus === "Completed",
         error: `transform job ${d.TransformJobName} ${d.TransformJobStatus}: ${d.FailureReason ?? ""}`,
