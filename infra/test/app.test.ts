@@ -25,6 +25,7 @@ const prod = environmentConfig("prod", {
 const { app, stacks } = buildApp({
   outdir,
   inputs,
+  bundleOf,
   environments: [environments.dev, environments.staging, prod],
 });
 app.synth();

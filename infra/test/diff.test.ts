@@ -92,11 +92,8 @@ describe("synthRef", () => {
     const r = synthRef("HEAD", path.join(tmp, "head"));
     expect(r.commit).toMatch(/^[0-9a-f]{40}$/);
     const diffs = diffOutdirs(r.outdir, r.outdir);
-    expect(diffs.map((d) => [d.stack, d.status])).toEqual([
-      ["dev", "unchanged"],
-      ["prod", "unchanged"],
-      ["staging", "unchanged"],
-    ]);
+    expect(diffs.map((d) => d.stack)).toEqual(expect.arrayContaining(["dev", "prod", "staging"]));
+    expect(diffs.every((d) => d.status === "unchanged")).toBe(true);
     expect(worktrees()).toBe(before);
   });
 
