@@ -16,6 +16,7 @@ import {
   StatementType,
 } from "@duckdb/node-api";
 import type { LakeLayout, ObjectStore } from "@hotels/lake";
+import { quoteIdent } from "@hotels/schema";
 import { decimalText, int64Value, isoDateOfDays, logicalTypeOf } from "./decode.ts";
 import { QueryAbortedError, QueryError } from "./errors.ts";
 import { catalogTables, type LakeSources, localPaths, QUERYABLE_ZONES, viewSql } from "./lake-views.ts";
@@ -37,6 +38,8 @@ export interface DuckDbQueryEngineOptions extends LakeSources {
 /** One exposed view and what it was built from. */
 interface ViewState {
   readonly fingerprint: string;
+  /** Why the view could not be built (the table is then not queryable). */
+  readonly broken?: string;
 }
 
 const READ_ONLY = new Set<number>([StatementType.SELECT, StatementType.EXPLAIN]);
@@ -120,9 +123,17 @@ export class DuckDbQueryEngine implements QueryEngine {
       const snap = version > 0 ? await this.#o.snapshots.current(zone, table.Name) : undefined;
       const paths = localPaths(this.#o.store, this.#o.layout, zone, snap?.files ?? []);
       await this.#conn.run(`CREATE SCHEMA IF NOT EXISTS "${zone}"`);
-      await this.#conn.run(viewSql(zone, table, paths));
-      // Fingerprint of what was read (the snapshot may have moved on between the two reads).
-      this.#views.set(name, { fingerprint: `${snap?.version ?? 0}|${shape}` });
+      const fingerprint = `${snap?.version ?? 0}|${shape}`;
+      try {
+        await this.#conn.run(viewSql(zone, table, paths));
+        // Fingerprint of what was read (the snapshot may have moved on between the two reads).
+        this.#views.set(name, { fingerprint });
+      } catch (e) {
+        // One table whose files disagree with its catalog entry must not take the others down: it is left
+        // out, and a query that names it is told why.
+        await this.#conn.run(`DROP VIEW IF EXISTS ${quoteIdent(zone)}.${quoteIdent(table.Name)}`);
+        this.#views.set(name, { fingerprint, broken: (e as Error).message.split("\n")[0]! });
+      }
     }
     for (const name of [...this.#views.keys()]) {
       if (seen.has(name)) continue;
@@ -139,8 +150,11 @@ export class DuckDbQueryEngine implements QueryEngine {
     await this.refresh();
     const queryId = randomUUID();
     const fail = (e: unknown): never => {
-      const message = (e as Error).message;
+      let message = (e as Error).message;
       if (/^INTERRUPT/i.test(message) && signal?.aborted) throw new QueryAbortedError(queryId);
+      for (const [name, v] of this.#views)
+        if (v.broken && message.includes(`Table with name ${name.split(".")[1]} does not exist`))
+          message = `${message}\n${name} is catalogued but its files do not match the catalog: ${v.broken}`;
       const position = duckdbErrorPosition(sql, message);
       const code = /^([A-Za-z ]+?) Error:/.exec(message)?.[1];
       throw new QueryError(message, {

@@ -182,6 +182,33 @@ describe("DuckDbQueryEngine", () => {
   });
 });
 
+describe("a table whose files disagree with its catalog entry", () => {
+  test("is left out with the reason; the other tables stay queryable", async () => {
+    const entry = (await lake.catalog.getTable("curated", "hotels"))!;
+    const drifted = {
+      ...entry,
+      StorageDescriptor: {
+        ...entry.StorageDescriptor,
+        Columns: [
+          ...entry.StorageDescriptor.Columns,
+          { Name: "stars_x", Type: "int", Comment: "not in the files" },
+        ],
+      },
+    };
+    await lake.catalog.putTable("curated", drifted);
+    try {
+      const err = await engine.query("SELECT * FROM curated.hotels").catch((e: unknown) => e);
+      expect((err as QueryError).message).toMatch(
+        /curated\.hotels is catalogued but its files do not match the catalog: .*stars_x/,
+      );
+      expect((await engine.query("SELECT count(*) AS n FROM curated.reviews")).rows).toEqual([{ n: 5 }]);
+    } finally {
+      await lake.catalog.putTable("curated", entry);
+    }
+    expect((await engine.query("SELECT count(*) AS n FROM curated.hotels")).rows).toEqual([{ n: 2 }]);
+  });
+});
+
 describe("describeTables", () => {
   test("lists catalogued tables with rows, files, partitions, bytes and last commit", async () => {
     const tables = await describeTables(lake);
