@@ -119,6 +119,40 @@ export class LocalObjectStore implements ObjectStore {
     yield* found;
   }
 
+  async sweepIncomplete(bucket: string, prefix: string, before: Date): Promise<number> {
+    checkKey(bucket, "x");
+    const base = path.join(this.root, bucket);
+    const dirPart = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/")) : "";
+    let removed = 0;
+    const walk = async (rel: string): Promise<void> => {
+      let entries: import("node:fs").Dirent[];
+      try {
+        entries = await readdir(path.join(base, rel), { withFileTypes: true });
+      } catch (e) {
+        if (isCode(e, "ENOENT") || isCode(e, "ENOTDIR")) return;
+        throw e;
+      }
+      for (const d of entries) {
+        const key = rel ? `${rel}/${d.name}` : d.name;
+        if (d.isDirectory()) {
+          if (key.startsWith(prefix) || prefix.startsWith(`${key}/`)) await walk(key);
+        } else if (
+          d.name.startsWith(TEMP_PREFIX) &&
+          key.startsWith(prefix.slice(0, prefix.lastIndexOf("/") + 1))
+        ) {
+          const file = path.join(base, key);
+          const s = await stat(file).catch(() => undefined);
+          if (s && s.mtime < before) {
+            await unlink(file).catch(() => {});
+            removed++;
+          }
+        }
+      }
+    };
+    await walk(dirPart);
+    return removed;
+  }
+
   async delete(bucket: string, key: string): Promise<void> {
     try {
       await unlink(this.localPath(bucket, key));

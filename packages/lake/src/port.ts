@@ -32,6 +32,9 @@ export interface ObjectStore {
   list(bucket: string, prefix?: string): AsyncIterable<ObjectInfo>;
   /** Deleting a missing object is not an error (as on S3). */
   delete(bucket: string, key: string): Promise<void>;
+  /** Removes the remains of puts that never finished (a killed writer's temp files locally, incomplete
+   * multipart uploads on S3) under `prefix` that started before `before`. Returns how many. */
+  sweepIncomplete?(bucket: string, prefix: string, before: Date): Promise<number>;
   /** A local filesystem path for the object when the store is a local folder (DuckDB reads and writes
    * there directly); undefined on S3. */
   localPath?(bucket: string, key: string): string;

@@ -1,8 +1,10 @@
 import { Readable } from "node:stream";
 import {
+  AbortMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   PutObjectCommand,
   paginateListObjectsV2,
   S3Client,
@@ -100,6 +102,35 @@ export class S3ObjectStore implements ObjectStore {
       for (const o of page.Contents ?? [])
         if (o.Key !== undefined)
           yield { key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0) };
+  }
+
+  async sweepIncomplete(bucket: string, prefix: string, before: Date): Promise<number> {
+    let aborted = 0;
+    let KeyMarker: string | undefined;
+    let UploadIdMarker: string | undefined;
+    for (;;) {
+      let page: import("@aws-sdk/client-s3").ListMultipartUploadsCommandOutput;
+      try {
+        page = await this.client.send(
+          new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker, UploadIdMarker }),
+        );
+      } catch (e) {
+        // S3-compatible servers without the API (s3rver): nothing this store can sweep. On AWS the bucket's
+        // AbortIncompleteMultipartUpload lifecycle rule is the backstop.
+        if (errName(e) === "NotImplemented" || httpStatus(e) === 501) return aborted;
+        throw e;
+      }
+      for (const u of page.Uploads ?? [])
+        if (u.Key && u.UploadId && u.Initiated && u.Initiated < before) {
+          await this.client.send(
+            new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }),
+          );
+          aborted++;
+        }
+      if (!page.IsTruncated) return aborted;
+      KeyMarker = page.NextKeyMarker;
+      UploadIdMarker = page.NextUploadIdMarker;
+    }
   }
 
   async delete(bucket: string, key: string): Promise<void> {

@@ -59,6 +59,8 @@ export interface VacuumOptions {
 export interface VacuumResult {
   readonly deleted: readonly string[];
   readonly bytes: number;
+  /** Unfinished puts removed (temp files / incomplete multipart uploads older than the current snapshot). */
+  readonly incomplete: number;
 }
 
 export const SNAPSHOTS_PREFIX = "_snapshots/";
@@ -301,7 +303,7 @@ export class TableLog {
   async vacuum(zone: LakeZone, table: string, options: VacuumOptions = {}): Promise<VacuumResult> {
     const bucket = this.layout.bucket(zone);
     const currentVersion = await this.currentVersion(zone, table);
-    if (currentVersion === 0) return { deleted: [], bytes: 0 };
+    if (currentVersion === 0) return { deleted: [], bytes: 0, incomplete: 0 };
     const retain = Math.max(1, options.retainVersions ?? 1);
     const referenced = new Set<string>();
     let cutoff = Number.POSITIVE_INFINITY;
@@ -319,6 +321,10 @@ export class TableLog {
       deleted.push(o.key);
       bytes += o.size;
     }
-    return { deleted, bytes };
+    const incomplete =
+      options.dryRun || !this.store.sweepIncomplete || !Number.isFinite(cutoff)
+        ? 0
+        : await this.store.sweepIncomplete(bucket, dataPrefix(table), new Date(cutoff));
+    return { deleted, bytes, incomplete };
   }
 }

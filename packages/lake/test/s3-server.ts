@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
 
 export interface TestS3 {
@@ -25,9 +25,10 @@ export function s3Client(endpoint: string): S3Client {
   });
 }
 
-/** s3rver over real HTTP on 127.0.0.1 (random port). s3rver 3.7 ignores `If-None-Match: *` on PUT, which
- * S3 honours since 2024 (412 PreconditionFailed); this front adds exactly that, serialised per key so it is
- * atomic within the test process, and forwards everything else untouched. */
+/** s3rver over real HTTP on 127.0.0.1 (random port), behind a small front that adds two S3 semantics
+ * s3rver 3.7 lacks: `If-None-Match: *` on PUT (S3 honours it since 2024: 412 PreconditionFailed), and
+ * atomic visibility (s3rver writes in place, so a concurrent GET could read half an object). PUTs of a key
+ * are serialised and its GET/HEAD wait for them; everything else is forwarded untouched. */
 export async function startS3(buckets: readonly string[]): Promise<TestS3> {
   const dir = mkdtempSync(path.join(tmpdir(), "s3rver-"));
   const s3rver = new S3rver({
@@ -37,49 +38,58 @@ export async function startS3(buckets: readonly string[]): Promise<TestS3> {
   });
   await s3rver.configureBuckets();
   const handle = s3rver.callback();
-  let probe: S3Client | undefined;
   const inFlight = new Map<string, Promise<void>>();
+  /** Forwards to s3rver and resolves when the response is finished. */
+  const forward = (req: IncomingMessage, res: ServerResponse) =>
+    new Promise<void>((resolve) => {
+      res.on("finish", resolve);
+      res.on("close", resolve);
+      handle(req, res);
+    });
   const server = createServer((req, res) => {
-    if (req.method !== "PUT" || req.headers["if-none-match"] !== "*") return handle(req, res);
     const url = new URL(req.url ?? "/", "http://x");
     const [, bucket = "", ...rest] = url.pathname.split("/");
     const key = decodeURIComponent(rest.join("/"));
     const id = `${bucket}/${key}`;
-    const prev = inFlight.get(id) ?? Promise.resolve();
-    const done = prev.then(async () => {
-      const exists = await probe!
-        .send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
-        .then(() => true)
-        .catch(() => false);
-      if (exists) {
-        req.resume();
-        res.writeHead(412, { "content-type": "application/xml" });
-        res.end(
-          `<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>`,
-        );
-        return;
+    const prev = inFlight.get(id);
+    if (req.method !== "PUT" || url.search.includes("partNumber")) {
+      // s3rver writes objects in place; S3 makes an object visible only once complete. Reads of a key
+      // wait for its in-flight PUT, as they would see the old version or none on S3.
+      if (prev && (req.method === "GET" || req.method === "HEAD")) void prev.then(() => handle(req, res));
+      else handle(req, res);
+      return;
+    }
+    const conditional = req.headers["if-none-match"] === "*";
+    const done = (prev ?? Promise.resolve()).then(async () => {
+      if (conditional) {
+        // s3rver's filesystem store keeps an object at `<dir>/<bucket>/<key>._S3rver_object` (checked on
+        // disk: an HTTP HEAD would queue behind this very PUT).
+        const exists = existsSync(`${path.join(dir, bucket, ...key.split("/"))}._S3rver_object`);
+        if (exists) {
+          req.resume();
+          res.writeHead(412, { "content-type": "application/xml" });
+          res.end(
+            `<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>`,
+          );
+          return;
+        }
       }
-      await new Promise<void>((resolve) => {
-        res.on("finish", resolve);
-        res.on("close", resolve);
-        handle(req, res);
-      });
+      await forward(req, res);
     });
-    inFlight.set(
-      id,
-      done.catch(() => {}),
-    );
+    const settled = done.catch(() => {});
+    inFlight.set(id, settled);
+    void settled.then(() => {
+      if (inFlight.get(id) === settled) inFlight.delete(id);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  probe = s3Client(endpoint);
   const client = s3Client(endpoint);
   return {
     client,
     endpoint,
     async close() {
       client.destroy();
-      probe?.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       rmSync(dir, { recursive: true, force: true });

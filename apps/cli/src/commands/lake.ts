@@ -175,7 +175,14 @@ export const registerLake: CommandModule = (program, ctx) => {
           };
           emit(opts, summary, () =>
             [
-              table(results.map((r) => ({ table: r.table, files: r.deleted.length, size: mb(r.bytes) }))),
+              table(
+                results.map((r) => ({
+                  table: r.table,
+                  files: r.deleted.length,
+                  size: mb(r.bytes),
+                  unfinished: r.incomplete,
+                })),
+              ),
               `${summary.dryRun ? "would delete" : "deleted"} ${summary.files} file(s), ${mb(summary.bytes)}`,
             ].join("\n"),
           );
