@@ -22,7 +22,7 @@ export function processLevel(
   bins: Uint16Array,
   _nRows: number,
   idx: Uint32Array,
-  gh: Float64Array,
+  gh: Float32Array,
   hist: Float64Array,
   off: Int32Array,
   nNodes: number,
@@ -49,19 +49,26 @@ export function processLevel(
     const hb = (desc[d + 2]! * T2) | 0;
     hist.fill(0, hb + lo, hb + hi);
     const F = off.length - 1;
-    if (f1 - f0 === F) {
-      for (let i = start; i < end; i++) {
-        const g = gh[2 * i]!;
-        const h = gh[2 * i + 1]!;
-        const rb = (idx[i]! * F) | 0;
-        for (let f = 0; f < F; f++) {
-          const b = (hb + bins[rb + f]! * 2) | 0;
-          hist[b]! += g;
-          hist[b + 1]! += h;
+    {
+      let i = start;
+      // two rows per pass: independent read-modify-write chains keep the CPU busier
+      for (; i + 1 < end; i += 2) {
+        const g0 = gh[2 * i]!;
+        const h0 = gh[2 * i + 1]!;
+        const g1 = gh[2 * i + 2]!;
+        const h1 = gh[2 * i + 3]!;
+        const r0 = (idx[i]! * F) | 0;
+        const r1 = (idx[i + 1]! * F) | 0;
+        for (let f = f0; f < f1; f++) {
+          const a = (hb + bins[r0 + f]! * 2) | 0;
+          hist[a]! += g0;
+          hist[a + 1]! += h0;
+          const b = (hb + bins[r1 + f]! * 2) | 0;
+          hist[b]! += g1;
+          hist[b + 1]! += h1;
         }
       }
-    } else {
-      for (let i = start; i < end; i++) {
+      for (; i < end; i++) {
         const g = gh[2 * i]!;
         const h = gh[2 * i + 1]!;
         const rb = (idx[i]! * F) | 0;

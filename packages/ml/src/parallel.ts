@@ -6,7 +6,7 @@ export interface LevelBuffers {
   readonly bins: Uint16Array;
   readonly nRows: number;
   readonly idx: Uint32Array;
-  readonly gh: Float64Array;
+  readonly gh: Float32Array;
   hist: Float64Array;
   readonly off: Int32Array;
   desc: Float64Array;

@@ -185,6 +185,10 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
   const binsLocal = binMatrix(data, cuts);
   const bins = new Uint16Array(new SharedArrayBuffer(binsLocal.byteLength));
   bins.set(binsLocal);
+  // a column-major copy for partitioning: a node's rows are ascending, so one feature's slots stream
+  // through the cache instead of touching one row-major cache line per row
+  const binsCol = new Uint16Array(n * F);
+  for (let r = 0; r < n; r++) for (let f = 0; f < F; f++) binsCol[f * n + r] = binsLocal[r * F + f]!;
   const off = new Int32Array(new SharedArrayBuffer((F + 1) * 4));
   off.set(slotOffsets(cuts));
   const T2 = off[F]! * 2;
@@ -193,7 +197,10 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
 
   // --- shared work buffers ---
   const idx = new Uint32Array(new SharedArrayBuffer(n * 4));
-  const gh = sharedF64(2 * n);
+  // gradient pairs in row-position order, float32 as XGBoost's GradientPair; `gh64` views each pair as one
+  // float64 so partitioning moves a pair with one load and store (h > 0 is finite, so no NaN pattern)
+  const gh = new Float32Array(new SharedArrayBuffer(8 * n));
+  const gh64 = new Float64Array(gh.buffer);
   const featMask = new Uint8Array(new SharedArrayBuffer(F));
   const maxSlotsPerLevel = Math.min(2 ** Math.max(0, p.max_depth - 1), 64);
   const buf: LevelBuffers = {
@@ -218,7 +225,7 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
   const grad = new Float32Array(n);
   const hess = new Float32Array(n);
   const tmpIdx = new Uint32Array(n);
-  const tmpGh = new Float64Array(2 * n);
+  const tmpGh = new Float64Array(n);
   const sampled = new Uint8Array(n);
   const random = rng(p.seed);
   const trees: Tree[] = [];
@@ -363,27 +370,26 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
           const { x, f, b, dl } = e;
           // stable partition of the node's rows: left first
           const missingSlot = off[f + 1]! - 1;
+          const col = binsCol.subarray(f * n, (f + 1) * n);
           const splitSlot = off[f]! + b;
           let nl = 0;
           let nr = 0;
           for (let i = x.start; i < x.end; i++) {
             const r = idx[i]!;
-            const s = bins[r * F + f]!;
+            const s = col[r]!;
             const goLeft = s === missingSlot ? dl === 1 : s <= splitSlot;
             if (goLeft) {
               const k = x.start + nl++;
               idx[k] = r;
-              gh[2 * k] = gh[2 * i]!;
-              gh[2 * k + 1] = gh[2 * i + 1]!;
+              gh64[k] = gh64[i]!;
             } else {
               tmpIdx[nr] = r;
-              tmpGh[2 * nr] = gh[2 * i]!;
-              tmpGh[2 * nr + 1] = gh[2 * i + 1]!;
+              tmpGh[nr] = gh64[i]!;
               nr++;
             }
           }
           idx.set(tmpIdx.subarray(0, nr), x.start + nl);
-          gh.set(tmpGh.subarray(0, 2 * nr), 2 * (x.start + nl));
+          gh64.set(tmpGh.subarray(0, nr), x.start + nl);
           const id = x.id;
           const l = tree.addChild(id);
           const r = tree.addChild(id);
