@@ -328,11 +328,13 @@ async function transform(run: Run, job: TransformJob): Promise<StepSummary> {
     };
   await run.bindProcessed(job.reads);
   const sql = transformSql(job);
-  await e.run(`CREATE OR REPLACE TEMP TABLE ${relation(job, "latest")} AS ${sql.latest}`);
+  // Only the cleaned rows and the (few) rejects are materialised; the rest stay views, so a full run
+  // holds one copy of the table in memory, not four.
+  await e.run(`CREATE OR REPLACE TEMP VIEW ${relation(job, "latest")} AS ${sql.latest}`);
   await e.run(`CREATE OR REPLACE TEMP TABLE ${relation(job, "clean")} AS ${sql.clean}`);
   await e.run(`CREATE OR REPLACE TEMP TABLE ${relation(job, "rejects")} AS ${sql.rejects}`);
-  await e.run(`CREATE OR REPLACE TEMP TABLE ${relation(job, "accepted")} AS ${sql.accepted}`);
-  const latest = Number(await e.scalar<bigint>(`SELECT count(*) FROM ${relation(job, "latest")}`));
+  await e.run(`CREATE OR REPLACE TEMP VIEW ${relation(job, "accepted")} AS ${sql.accepted}`);
+  const latest = Number(await e.scalar<bigint>(`SELECT count(*) FROM ${relation(job, "clean")}`));
   const rejected = Number(
     await e.scalar<bigint>(`SELECT count(DISTINCT etl_key) FROM ${relation(job, "rejects")}`),
   );
@@ -352,7 +354,7 @@ async function transform(run: Run, job: TransformJob): Promise<StepSummary> {
         { kind: "single" },
         `SELECT ${q(run.runId)} AS run_id, ${q(name)} AS source_table, x.record_key, x.rule, x.field, x.value,
            CAST(${record} AS VARCHAR) AS record, CAST(now() AS TIMESTAMP) AS rejected_at
-         FROM ${relation(job, "rejects")} x JOIN ${relation(job, "latest")} l ON l.${quoteIdent(job.key)} = x.etl_key
+         FROM ${relation(job, "rejects")} x JOIN ${relation(job, "input")} l ON l.${quoteIdent(job.key)} = x.etl_key AND l.${version} = (SELECT max(i.${version}) FROM ${relation(job, "input")} i WHERE i.${quoteIdent(job.key)} = x.etl_key)
          ORDER BY x.record_key, x.rule`,
       );
       await run.commit(etlRejects, written, "append", undefined, rejSnap?.version ?? 0);
@@ -438,7 +440,7 @@ async function load(run: Run, job: LoadJob): Promise<StepSummary> {
     const since = (t: string) => (prev[t] ? `${v} > CAST(${q(prev[t]!)} AS TIMESTAMP)` : "true");
     const incremental = !run.full && existing && prev.bookings;
     await e.run(
-      `CREATE OR REPLACE TEMP TABLE changed_bookings AS SELECT * FROM processed_bookings_all${
+      `CREATE OR REPLACE TEMP ${incremental ? "TABLE" : "VIEW"} changed_bookings AS SELECT * FROM processed_bookings_all${
         incremental
           ? ` WHERE ${since("bookings")}
             OR hotel_id IN (SELECT hotel_id FROM processed_hotels WHERE ${since("hotels")})
@@ -469,9 +471,12 @@ async function load(run: Run, job: LoadJob): Promise<StepSummary> {
         seconds: seconds(),
         skipped: "no changed bookings",
       };
-    await e.run(`CREATE OR REPLACE TEMP TABLE load_delta AS ${job.sql}`);
-    const rowsOut = Number(await e.scalar<bigint>("SELECT count(*) FROM load_delta"));
+    // Incremental: a small delta, materialised (the merge reads it several times); full: streamed.
+    await e.run(`CREATE OR REPLACE TEMP ${incremental ? "TABLE" : "VIEW"} load_delta AS ${job.sql}`);
     const merged = await run.merge(target, key, "load_delta", existing);
+    const rowsOut = incremental
+      ? Number(await e.scalar<bigint>("SELECT count(*) FROM load_delta"))
+      : merged.written.reduce((n, f) => n + f.rows, 0);
     const s = await run.commit(target, merged.files, "overwrite", wm, existing?.version ?? 0);
     return {
       ...base,
