@@ -164,3 +164,55 @@ export function processLevel(
     out[o + 5] = bestHL;
   }
 }
+
+/** Per-node fields of a partition descriptor: start, end, feature, splitSlot, missingSlot, defaultLeft. */
+export const PART_FIELDS = 6;
+
+/**
+ * Stable partition of the rows of nodes `[from, to)` of the descriptor `pd`: rows going left first, in
+ * their order, then rows going right, moving each row's gradient pair (one float64 word) along. Writes each
+ * node's left count to `nl`. `cols` is the column-major slot matrix; `tmpIdx`/`tmpGh` are scratch
+ * buffers indexed like `idx` (node ranges are disjoint, so threads share them safely).
+ */
+export function partitionNodes(
+  cols: Uint16Array,
+  nRows: number,
+  idx: Uint32Array,
+  gh64: Float64Array,
+  tmpIdx: Uint32Array,
+  tmpGh: Float64Array,
+  pd: Float64Array,
+  from: number,
+  to: number,
+  nl: Int32Array,
+): void {
+  for (let j = from; j < to; j++) {
+    const d = j * 6;
+    const start = pd[d]! | 0;
+    const end = pd[d + 1]! | 0;
+    const base = (pd[d + 2]! * nRows) | 0;
+    const splitSlot = pd[d + 3]! | 0;
+    const missingSlot = pd[d + 4]! | 0;
+    const dl = pd[d + 5]! === 1;
+    let l = start;
+    let r = start;
+    for (let i = start; i < end; i++) {
+      const row = idx[i]!;
+      const s = cols[base + row]!;
+      if (s === missingSlot ? dl : s <= splitSlot) {
+        idx[l] = row;
+        gh64[l] = gh64[i]!;
+        l++;
+      } else {
+        tmpIdx[r] = row;
+        tmpGh[r] = gh64[i]!;
+        r++;
+      }
+    }
+    for (let k = start; k < r; k++) {
+      idx[l + k - start] = tmpIdx[k]!;
+      gh64[l + k - start] = tmpGh[k]!;
+    }
+    nl[j] = l - start;
+  }
+}

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import { NODE_FIELDS, OUT_FIELDS, processLevel } from "./kernel.ts";
+import { NODE_FIELDS, OUT_FIELDS, PART_FIELDS, partitionNodes, processLevel } from "./kernel.ts";
 
 /** The shared buffers one level's histogram work reads and writes. */
 export interface LevelBuffers {
@@ -7,6 +7,14 @@ export interface LevelBuffers {
   readonly nRows: number;
   readonly idx: Uint32Array;
   readonly gh: Float32Array;
+  readonly gh64: Float64Array;
+  /** Column-major slots (partitioning). */
+  readonly cols: Uint16Array;
+  readonly tmpIdx: Uint32Array;
+  readonly tmpGh: Float64Array;
+  /** Partition descriptor (PART_FIELDS per node) and per-node left counts. */
+  pd: Float64Array;
+  nl: Int32Array;
   hist: Float64Array;
   readonly off: Int32Array;
   desc: Float64Array;
@@ -46,6 +54,27 @@ export class LevelExecutor {
     return this.ranges.length;
   }
 
+  /** Posts a task to every worker and runs the calling thread's share; resolves when all are done. */
+  private async dispatch(task: (slot: number) => Record<string, unknown>, own: () => void): Promise<void> {
+    const b = this.buf;
+    const pending = this.workers.map(
+      (w, i) =>
+        new Promise<void>((resolve, reject) => {
+          w.once("message", (m: { error?: string }) => (m?.error ? reject(new Error(m.error)) : resolve()));
+          w.once("error", reject);
+          w.postMessage({
+            buffers: this.sentVersion === this.version ? undefined : { ...b },
+            ...task(i + 1),
+          });
+        }),
+    );
+    this.sentVersion = this.version;
+    own();
+    await Promise.all(pending);
+    for (const w of this.workers) w.removeAllListeners("error");
+  }
+
+  /** Histograms and best splits of one level (`desc` filled for `nNodes` nodes). */
   async run(nNodes: number, reg: LevelRegularisation): Promise<void> {
     const b = this.buf;
     const need = nNodes * OUT_FIELDS * this.ranges.length;
@@ -53,44 +82,61 @@ export class LevelExecutor {
       b.out = sharedF64(need * 2);
       this.version++;
     }
-    const pending = this.workers.map(
-      (w, i) =>
-        new Promise<void>((resolve, reject) => {
-          w.once("message", (m: { error?: string }) => (m?.error ? reject(new Error(m.error)) : resolve()));
-          w.once("error", reject);
-          const [f0, f1] = this.ranges[i + 1]!;
-          w.postMessage({
-            buffers: this.sentVersion === this.version ? undefined : { ...b },
-            nNodes,
-            f0,
-            f1,
-            reg,
-            outSlot: i + 1,
-          });
-        }),
+    await this.dispatch(
+      (slot) => ({
+        kind: "level",
+        nNodes,
+        f0: this.ranges[slot]![0],
+        f1: this.ranges[slot]![1],
+        reg,
+        outSlot: slot,
+      }),
+      () => {
+        const [f0, f1] = this.ranges[0]!;
+        processLevel(
+          b.bins,
+          b.nRows,
+          b.idx,
+          b.gh,
+          b.hist,
+          b.off,
+          nNodes,
+          b.desc,
+          b.featMask,
+          f0,
+          f1,
+          reg.lambda,
+          reg.alpha,
+          reg.minChildWeight,
+          b.out,
+          0,
+        );
+      },
     );
-    this.sentVersion = this.version;
-    const [f0, f1] = this.ranges[0]!;
-    processLevel(
-      b.bins,
-      b.nRows,
-      b.idx,
-      b.gh,
-      b.hist,
-      b.off,
-      nNodes,
-      b.desc,
-      b.featMask,
-      f0,
-      f1,
-      reg.lambda,
-      reg.alpha,
-      reg.minChildWeight,
-      b.out,
-      0,
+  }
+
+  /** Partitions the rows of `nNodes` nodes (`pd` filled); nodes are shared out by row count. */
+  async partition(nNodes: number, rows: readonly number[]): Promise<void> {
+    const b = this.buf;
+    const t = this.ranges.length;
+    if (t === 1 || nNodes < 2) {
+      partitionNodes(b.cols, b.nRows, b.idx, b.gh64, b.tmpIdx, b.tmpGh, b.pd, 0, nNodes, b.nl);
+      return;
+    }
+    // contiguous node ranges of about equal row counts
+    const total = rows.reduce((s, x) => s + x, 0);
+    const cut: number[] = [0];
+    let acc = 0;
+    for (let j = 0; j < nNodes && cut.length < t; j++) {
+      acc += rows[j]!;
+      if (acc >= (total * cut.length) / t) cut.push(j + 1);
+    }
+    while (cut.length < t) cut.push(nNodes);
+    cut.push(nNodes);
+    await this.dispatch(
+      (slot) => ({ kind: "partition", from: cut[slot], to: cut[slot + 1] }),
+      () => partitionNodes(b.cols, b.nRows, b.idx, b.gh64, b.tmpIdx, b.tmpGh, b.pd, cut[0]!, cut[1]!, b.nl),
     );
-    await Promise.all(pending);
-    for (const w of this.workers) w.removeAllListeners("error");
   }
 
   async close(): Promise<void> {
@@ -103,11 +149,13 @@ export const sharedF64 = (n: number) => new Float64Array(new SharedArrayBuffer(M
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const processLevel = ${processLevel.toString()};
+const partitionNodes = ${partitionNodes.toString()};
 let b;
 parentPort.on("message", (m) => {
   try {
     if (m.buffers) b = m.buffers;
-    processLevel(b.bins, b.nRows, b.idx, b.gh, b.hist, b.off, m.nNodes, b.desc, b.featMask, m.f0, m.f1,
+    if (m.kind === "partition") partitionNodes(b.cols, b.nRows, b.idx, b.gh64, b.tmpIdx, b.tmpGh, b.pd, m.from, m.to, b.nl);
+    else processLevel(b.bins, b.nRows, b.idx, b.gh, b.hist, b.off, m.nNodes, b.desc, b.featMask, m.f0, m.f1,
       m.reg.lambda, m.reg.alpha, m.reg.minChildWeight, b.out, m.outSlot);
     parentPort.postMessage({});
   } catch (e) {
@@ -116,3 +164,4 @@ parentPort.on("message", (m) => {
 });
 `;
 void NODE_FIELDS;
+void PART_FIELDS;

@@ -2,7 +2,7 @@ import { cpus } from "node:os";
 import { binMatrix, computeCuts, slotOffsets } from "./binning.ts";
 import type { Booster, Tree } from "./booster.ts";
 import type { Dataset } from "./dataset.ts";
-import { NODE_FIELDS, OUT_FIELDS } from "./kernel.ts";
+import { NODE_FIELDS, OUT_FIELDS, PART_FIELDS } from "./kernel.ts";
 import { evalMetric, metricHigherIsBetter } from "./metrics.ts";
 import { type LevelBuffers, LevelExecutor, sharedF64 } from "./parallel.ts";
 import { resolveParams, type TrainParams } from "./params.ts";
@@ -187,7 +187,7 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
   bins.set(binsLocal);
   // a column-major copy for partitioning: a node's rows are ascending, so one feature's slots stream
   // through the cache instead of touching one row-major cache line per row
-  const binsCol = new Uint16Array(n * F);
+  const binsCol = new Uint16Array(new SharedArrayBuffer(2 * n * F));
   for (let r = 0; r < n; r++) for (let f = 0; f < F; f++) binsCol[f * n + r] = binsLocal[r * F + f]!;
   const off = new Int32Array(new SharedArrayBuffer((F + 1) * 4));
   off.set(slotOffsets(cuts));
@@ -211,6 +211,12 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
     hist: sharedF64(2 * maxSlotsPerLevel * T2),
     off,
     desc: sharedF64(maxSlotsPerLevel * NODE_FIELDS),
+    gh64,
+    cols: binsCol,
+    tmpIdx: new Uint32Array(new SharedArrayBuffer(4 * n)),
+    tmpGh: sharedF64(n),
+    pd: sharedF64(maxSlotsPerLevel * PART_FIELDS),
+    nl: new Int32Array(new SharedArrayBuffer(4 * maxSlotsPerLevel)),
     featMask,
     out: sharedF64(maxSlotsPerLevel * OUT_FIELDS * 2),
   };
@@ -224,8 +230,6 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
   const vMargin = valid ? new Float32Array(valid.rows).fill(margin0) : undefined;
   const grad = new Float32Array(n);
   const hess = new Float32Array(n);
-  const tmpIdx = new Uint32Array(n);
-  const tmpGh = new Float64Array(n);
   const sampled = new Uint8Array(n);
   const random = rng(p.seed);
   const trees: Tree[] = [];
@@ -366,30 +370,30 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
         }
         const curHalf = (depth & 1) * slotCap;
         const nh = ((depth + 1) & 1) * slotCap;
-        for (const e of expand) {
+        // stable partition of each expanded node's rows (left first), shared out between threads
+        if (buf.pd.length < expand.length * PART_FIELDS) {
+          buf.pd = sharedF64(2 * expand.length * PART_FIELDS);
+          buf.nl = new Int32Array(new SharedArrayBuffer(8 * expand.length));
+          exec.version++;
+        }
+        expand.forEach((e, j) => {
+          const d = j * PART_FIELDS;
+          buf.pd[d] = e.x.start;
+          buf.pd[d + 1] = e.x.end;
+          buf.pd[d + 2] = e.f;
+          buf.pd[d + 3] = off[e.f]! + e.b;
+          buf.pd[d + 4] = off[e.f + 1]! - 1;
+          buf.pd[d + 5] = e.dl;
+        });
+        await exec.partition(
+          expand.length,
+          expand.map((e) => e.x.end - e.x.start),
+        );
+        for (let j = 0; j < expand.length; j++) {
+          const e = expand[j]!;
           const { x, f, b, dl } = e;
-          // stable partition of the node's rows: left first
-          const missingSlot = off[f + 1]! - 1;
-          const col = binsCol.subarray(f * n, (f + 1) * n);
-          const splitSlot = off[f]! + b;
-          let nl = 0;
-          let nr = 0;
-          for (let i = x.start; i < x.end; i++) {
-            const r = idx[i]!;
-            const s = col[r]!;
-            const goLeft = s === missingSlot ? dl === 1 : s <= splitSlot;
-            if (goLeft) {
-              const k = x.start + nl++;
-              idx[k] = r;
-              gh64[k] = gh64[i]!;
-            } else {
-              tmpIdx[nr] = r;
-              tmpGh[nr] = gh64[i]!;
-              nr++;
-            }
-          }
-          idx.set(tmpIdx.subarray(0, nr), x.start + nl);
-          gh64.set(tmpGh.subarray(0, nr), x.start + nl);
+          const nl = buf.nl[j]!;
+          const nr = x.end - x.start - nl;
           const id = x.id;
           const l = tree.addChild(id);
           const r = tree.addChild(id);
