@@ -355,7 +355,9 @@ async function runLocked(
     throw e;
   }
   try {
-    const live = liveOutput(!options.json);
+    // Progress goes to stderr (live on a TTY, a line per finished step otherwise), so --json's stdout stays
+    // one JSON object.
+    const live = liveOutput(true);
     const pipeline = new Pipeline({ stages: localStages(rt), log: runLogOf(rt), ...live });
     return await pipeline.run(request, { resume: options.resume });
   } finally {
