@@ -1,8 +1,8 @@
 import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster/index.js";
 import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance/index.js";
-import { postgresDdl, sourceTables } from "@hotels/schema";
+import { col, nullable, sourceTables, type TableDef } from "@hotels/schema";
 import { describe, expect, it } from "vitest";
-import { SourceDatabase } from "../src/constructs/source-database.ts";
+import { DEFAULT_MIGRATION_RUNNER, SourceDatabase } from "../src/constructs/source-database.ts";
 import { KEY, resources, synth } from "./helpers.ts";
 
 const props = {
@@ -36,18 +36,38 @@ describe("SourceDatabase", () => {
     });
   });
 
-  it("applies every source table's DDL through the Data API, in order, re-run when the DDL changes", () => {
-    const all = Object.entries(doc.resource!.terraform_data!);
-    expect(all).toHaveLength(sourceTables.length);
-    const migrations = sourceTables.map((t) => all.find(([id]) => id.startsWith(`db_migrate-${t.name}_`))!);
-    const [, first] = migrations[0]!;
-    const provisioners = first.provisioner as {
-      "local-exec": { command: string; environment: { SQL: string } };
-    }[];
-    expect(provisioners.map((p) => p["local-exec"].environment.SQL)).toEqual(postgresDdl(sourceTables[0]!));
-    expect(provisioners[0]!["local-exec"].command).toContain("aws rds-data execute-statement");
-    // Chained: each table after the first depends on the previous (foreign keys).
-    expect(String((migrations[1]![1].depends_on as string[])[0])).toContain(migrations[0]![0]);
+  it("runs @hotels/source's migrate through the Data API once the writer exists", () => {
+    interface LocalExec {
+      command: string;
+      working_dir: string;
+      environment: Record<string, string>;
+    }
+    const migration = Object.values(doc.resource!.terraform_data!)[0] as {
+      provisioner: { "local-exec": LocalExec }[];
+      depends_on: string[];
+      triggers_replace: { tables: string };
+    };
+    const [exec] = migration.provisioner;
+    expect(exec!["local-exec"]).toMatchObject({
+      command: DEFAULT_MIGRATION_RUNNER.command,
+      working_dir: DEFAULT_MIGRATION_RUNNER.workingDir,
+      environment: { DATABASE: "hotels" },
+    });
+    expect(exec!["local-exec"].environment.CLUSTER_ARN).toMatch(/aws_rds_cluster\..*\.arn/);
+    expect(exec!["local-exec"].environment.SECRET_ARN).toMatch(/master_user_secret\[0\]\.secret_arn/);
+    expect(String(migration.depends_on)).toContain("aws_rds_cluster_instance");
+    expect(migration.triggers_replace.tables).toBe(sourceTables.map((t) => t.name).join(","));
+  });
+
+  it("re-runs the migration when a source table's shape changes", () => {
+    const fingerprint = (tables: typeof sourceTables | readonly TableDef[]) => {
+      const { doc } = synth((s) => new SourceDatabase(s, "db", { ...props, tables }));
+      return (Object.values(doc.resource!.terraform_data!)[0]!.triggers_replace as { schema: string }).schema;
+    };
+    const grown = sourceTables.map((t, i) =>
+      i === 0 ? { ...t, columns: [...t.columns, nullable(col.string("nickname", "added column"))] } : t,
+    );
+    expect(fingerprint(grown)).not.toBe(fingerprint(sourceTables));
   });
 
   it("drops deletion protection and the final snapshot outside prod", () => {

@@ -3,8 +3,8 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group/index.js";
 import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster/index.js";
 import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance/index.js";
-import { postgresDdl, sourceTables, type TableDef } from "@hotels/schema";
-import { DataResource, type ITerraformDependable } from "cdktf";
+import { postgresDdl, schemaHash, sourceTables, type TableDef } from "@hotels/schema";
+import { DataResource } from "cdktf";
 import { Construct } from "constructs";
 
 /** Aurora PostgreSQL version: Serverless v2 with the Data API needs 13.12+, 14.9+, 15.4+ or 16.1+. */
@@ -28,26 +28,37 @@ export interface SourceDatabaseProps {
   readonly logsKeyArn: string;
   /** Database name. Default `hotels`. */
   readonly databaseName?: string;
-  /** Tables whose DDL is applied through the Data API. Default every source table of `@hotels/schema`. */
+  /** Tables whose fingerprint triggers a migration run. Default every source table of `@hotels/schema`
+   * (what `@hotels/source`'s `migrate` creates). */
   readonly tables?: readonly TableDef[];
+  /** The command the migration provisioner runs, relative to the stack's directory. Default
+   * `DEFAULT_MIGRATION_RUNNER`. */
+  readonly migrationRunner?: { readonly command: string; readonly workingDir: string };
 }
+
+/** `infra/src/migrate-database.ts` under tsx, from `cdktf.out/stacks/<stack>` (where Terraform runs). */
+export const DEFAULT_MIGRATION_RUNNER = {
+  command: "npx tsx src/migrate-database.ts",
+  workingDir: "../../..",
+} as const;
 
 /** The source database: Aurora PostgreSQL Serverless v2, private, encrypted, IAM auth, Data API on,
  * master credentials managed by RDS in Secrets Manager, and the schema's tables created through the
  * Data API.
  *
- * Migrations run as `terraform_data` resources with a `local-exec` provisioner calling
- * `aws rds-data execute-statement` from the machine running `cdktf deploy`: the Data API needs only IAM
- * (no network path into the private VPC, no extra Lambda holding database rights), the DDL is idempotent
- * (`IF NOT EXISTS`), and each table's resource is replaced — so re-applied — when its DDL changes. */
+ * Migrations run as a `terraform_data` resource whose `local-exec` provisioner runs `@hotels/source`'s
+ * `migrate` (`src/migrate-database.ts`) through the Data API from the machine running `cdktf deploy`: the
+ * Data API needs only IAM (no network path into the private VPC, no extra Lambda holding DDL rights); the
+ * ledger, create and additive alter steps are the same as every other adapter's; and the resource is
+ * replaced — so the migration re-run — whenever a source table's schema hash or DDL changes. */
 export class SourceDatabase extends Construct {
   public readonly cluster: RdsCluster;
   public readonly writer: RdsClusterInstance;
   public readonly databaseName: string;
   /** ARN of the RDS-managed Secrets Manager secret holding the master credentials. */
   public readonly secretArn: string;
-  /** One `terraform_data` per table, in creation (foreign key) order. */
-  public readonly migrations: DataResource[];
+  /** Applies the schema's migrations through the Data API on deploy (see the class comment). */
+  public readonly migration: DataResource;
 
   constructor(scope: Construct, id: string, props: SourceDatabaseProps) {
     super(scope, id);
@@ -104,30 +115,28 @@ export class SourceDatabase extends Construct {
     });
     this.secretArn = this.cluster.masterUserSecret.get(0).secretArn;
 
-    this.migrations = [];
-    let previous: ITerraformDependable = this.writer;
-    for (const table of props.tables ?? sourceTables) {
-      const statements = postgresDdl(table);
-      const migration: DataResource = new DataResource(this, `migrate-${table.name}`, {
-        triggersReplace: {
-          ddl: createHash("sha256").update(statements.join(";\n")).digest("hex").slice(0, 16),
-        },
-        dependsOn: [previous],
-        provisioners: statements.map((sql) => ({
-          type: "local-exec" as const,
-          command:
-            'aws rds-data execute-statement --resource-arn "$CLUSTER_ARN" --secret-arn "$SECRET_ARN" ' +
-            '--database "$DATABASE" --sql "$SQL" --output text --query numberOfRecordsUpdated',
+    // Re-run whenever a source table's shape or DDL changes; migrate() itself is idempotent.
+    const tables = props.tables ?? sourceTables;
+    const fingerprint = createHash("sha256")
+      .update(tables.map((t) => `${t.name}:${schemaHash(t)}:${postgresDdl(t).join(";")}`).join("\n"))
+      .digest("hex")
+      .slice(0, 16);
+    const runner = props.migrationRunner ?? DEFAULT_MIGRATION_RUNNER;
+    this.migration = new DataResource(this, "migrate", {
+      triggersReplace: { schema: fingerprint, tables: tables.map((t) => t.name).join(",") },
+      dependsOn: [this.writer],
+      provisioners: [
+        {
+          type: "local-exec",
+          command: runner.command,
+          workingDir: runner.workingDir,
           environment: {
             CLUSTER_ARN: this.cluster.arn,
             SECRET_ARN: this.secretArn,
             DATABASE: this.databaseName,
-            SQL: sql,
           },
-        })),
-      });
-      this.migrations.push(migration);
-      previous = migration;
-    }
+        },
+      ],
+    });
   }
 }

@@ -89,7 +89,9 @@ function flatten(value: unknown, prefix: string, out: Map<string, unknown>): Map
   }
   if (Array.isArray(value)) {
     if (!value.length) out.set(prefix, []);
-    value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
+    value.forEach((v, i) => {
+      flatten(v, `${prefix}[${i}]`, out);
+    });
   } else if (value && typeof value === "object") {
     const keys = Object.keys(value);
     if (!keys.length) out.set(prefix, {});
