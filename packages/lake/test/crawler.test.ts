@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, statSync, utimesSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, statSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
@@ -13,6 +13,7 @@ import {
 } from "@hotels/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  awsLayout,
   CRAWL_PARAMS,
   crawl,
   type DataFile,
@@ -22,8 +23,10 @@ import {
   LocalObjectStore,
   localLayout,
   newRunId,
+  S3ObjectStore,
   TableLog,
 } from "../src/index.ts";
+import { startS3 } from "./s3-server.ts";
 
 let duck: DuckDBInstance;
 let conn: DuckDBConnection;
@@ -309,6 +312,49 @@ describe("crawl", () => {
       "8",
     ]);
     expect((await crawl(l)).coalesced).toBe(false); // nothing running: a fresh crawl
+  });
+
+  it("crawls a lake on S3 (s3rver): Parquet schemas read from downloaded objects, drift found the same way", async () => {
+    // prepare: files written locally by DuckDB, uploaded to S3, committed there
+    const s3 = await startS3(["hotels-dev-curated"]);
+    try {
+      const local = lake();
+      const store = new S3ObjectStore({ client: s3.client });
+      const layout = awsLayout({ prefix: "hotels", env: "dev" });
+      const log = new TableLog({ store, layout });
+      const run = newRunId();
+      const files: DataFile[] = [];
+      for (const [i, m] of [7, 8].entries()) {
+        const partition = { stay_year: "2017", stay_month: String(m) };
+        const key = dataFileKey("hotel_daily", run, i, partition);
+        const f = await writeParquet(local, "curated", key, dailySelect(2017, m, m === 8), 1);
+        await store.put("hotels-dev-curated", key, readFileSync(local.store.localPath("curated", key)));
+        files.push({ ...f, partition });
+      }
+      await log.commit("curated", "hotel_daily", {
+        runId: run,
+        files,
+        schemaHash: schemaHash(curatedHotelDaily),
+        operation: "overwrite",
+      });
+      // act
+      const r = await crawl({ store, layout, catalog: local.catalog });
+      // assert
+      expect(r.tables[0]).toMatchObject({ partitionsAdded: 1, filesInspected: 2 });
+      expect(r.drift.map((d) => `${d.kind}:${d.column}`).sort()).toEqual([
+        "type-changed:adr",
+        "unknown-column:promo_code",
+      ]);
+      const parts = await local.catalog.getPartitions("curated", "hotel_daily");
+      expect(parts).toEqual([
+        {
+          Values: ["2017", "7"],
+          StorageDescriptor: { Location: "s3://hotels-dev-curated/hotel_daily/stay_year=2017/stay_month=7/" },
+        },
+      ]);
+    } finally {
+      await s3.close();
+    }
   });
 
   it("waits for another process's crawl lock, and takes over a stale one", async () => {
