@@ -21,6 +21,7 @@ export const compose = () => {
     }),
     store: core.store,
     layout: core.layout,
+    prefix: env.HOTELS_PREFIX,
     env: env.HOTELS_ENV,
     roleArn: required(env, "SAGEMAKER_ROLE_ARN"),
     image: required(env, "TRAINING_IMAGE"),

@@ -19,6 +19,8 @@ export interface SageMakerStageOptions {
   readonly athena: QueryEngine;
   readonly store: ObjectStore;
   readonly layout: LakeLayout;
+  /** Resource names are `<prefix>-<env>-…` (infra scopes the SageMaker permissions to them). */
+  readonly prefix: string;
   readonly env: string;
   readonly roleArn: string;
   /** The built-in XGBoost 1.7-1 image URI of the region. */
@@ -28,9 +30,9 @@ export interface SageMakerStageOptions {
 }
 
 /** SageMaker job names: ≤ 63 of [a-zA-Z0-9-], unique per run. */
-export function jobName(kind: "train" | "score", env: string, runId: string): string {
+export function jobName(kind: "train" | "score", prefix: string, env: string, runId: string): string {
   const id = runId.replace(/[^a-zA-Z0-9]/g, "").slice(-24);
-  return `hotels-${env}-${kind}-${id}`.slice(0, 63);
+  return `${prefix}-${env}-${kind}-${id}`.slice(0, 63);
 }
 
 /** The local trainer's defaults, as the built-in XGBoost's hyperparameters. */
@@ -114,7 +116,7 @@ export function sagemakerTrainStage(o: SageMakerStageOptions): Stage<"train"> {
     reuseAcrossRuns: true,
     inputKey: (e) => `curated.bookings@${e.data.tables["curated.bookings"]?.version ?? 0}`,
     async run(_e, ctx) {
-      const name = jobName("train", o.env, ctx.runId);
+      const name = jobName("train", o.prefix, o.env, ctx.runId);
       const prefix = `training/${name}/`;
       const learned = await learnedVocabularies(o.athena);
       for (const split of ["train", "validation"] as const)
@@ -168,7 +170,7 @@ export function sagemakerPredictStage(o: SageMakerStageOptions): Stage<"predict"
           await o.store.get(o.layout.bucket("models"), `training/${e.data.version}/features.json`),
         ),
       ) as { learned: Record<string, string[]> };
-      const name = jobName("score", o.env, ctx.runId);
+      const name = jobName("score", o.prefix, o.env, ctx.runId);
       const inputPrefix = `scoring/${name}/`;
       await o.athena.query(
         unloadSql(featureSelectSql("score", features.learned), o.layout.uri("models", inputPrefix)),
