@@ -310,6 +310,23 @@ async function runSummary(rt: Runtime, run: RunRecord) {
   };
 }
 
+/** The named queries' summary: rows, time and the first row of each, one line per query. */
+function queriesTable(queries: unknown): string[] {
+  if (!queries || typeof queries !== "object") return [];
+  const rows = Object.entries(queries as Record<string, Record<string, unknown>>).map(([name, q]) => ({
+    query: name,
+    rows: typeof q.rows === "number" ? q.rows : undefined,
+    ms: typeof q.millis === "number" ? q.millis : undefined,
+    "first row": (q.skipped
+      ? `skipped: ${q.skipped}`
+      : Object.entries((q.first as Record<string, unknown>) ?? {})
+          .map(([k, v]) => `${k}=${typeof v === "number" && !Number.isInteger(v) ? v.toFixed(3) : String(v)}`)
+          .join(" ")
+    ).slice(0, 90),
+  }));
+  return rows.length > 0 ? ["", table(rows, ["query", "rows", "ms", "first row"])] : [];
+}
+
 function renderSummary(s: Awaited<ReturnType<typeof runSummary>>): string {
   const lines = [
     `run ${s.runId} ${s.status} in ${s.seconds.toFixed(1)} s${s.error ? ` — ${s.error}` : ""}`,
@@ -329,6 +346,7 @@ function renderSummary(s: Awaited<ReturnType<typeof runSummary>>): string {
       Object.entries(s.zones).map(([zone, rows]) => ({ zone, rows })),
       ["zone", "rows"],
     ),
+    ...queriesTable(s.queries),
     "",
     `rejects: ${fmt(s.rejects.ingest)} at ingest (table ingest_rejects), ${fmt(s.rejects.etl)} in ETL (rejected.etl_rejects)`,
   ];
