@@ -105,8 +105,15 @@ export class DuckDbQueryEngine implements QueryEngine {
     return run;
   }
 
-  /** Rebuilds the views whose catalog entry or snapshot version changed; drops those no longer catalogued. */
-  async refresh(force = false): Promise<void> {
+  /** Rebuilds the views whose catalog entry or snapshot version changed; drops those no longer catalogued.
+   * Runs before every query anyway; call it to build the views ahead of the first one. */
+  refresh(force = false): Promise<void> {
+    const run = this.#queue.then(() => this.#refresh(force));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #refresh(force: boolean): Promise<void> {
     const now = performance.now();
     if (!force && now - this.#checkedAt < (this.#o.refreshMs ?? 0)) return;
     const tables = await catalogTables(this.#o);
@@ -147,7 +154,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   async #run(sql: string, params: readonly QueryParam[], signal?: AbortSignal): Promise<QueryResult> {
     signal?.throwIfAborted();
     const t0 = performance.now();
-    await this.refresh();
+    await this.#refresh(false);
     const queryId = randomUUID();
     const fail = (e: unknown): never => {
       let message = (e as Error).message;

@@ -172,6 +172,24 @@ describe("DuckDbQueryEngine", () => {
     expect((await engine.query("SELECT count(*) AS n FROM curated.hotels")).rows).toEqual([{ n: 2 }]);
   });
 
+  test("concurrent callers are served one query at a time, each with its own result and stats", async () => {
+    const months = [7, 8, 1];
+    const results = await Promise.all([
+      engine.refresh(true),
+      ...months.map((m) =>
+        engine.query("SELECT sum(nights) AS n FROM curated.bookings WHERE arrival_month = ?", [m]),
+      ),
+    ]);
+    expect(results.slice(1).map((r) => (r as { rows: unknown[] }).rows)).toEqual([
+      [{ n: 6 }],
+      [{ n: 6 }],
+      [{ n: 9 }],
+    ]);
+    expect(
+      results.slice(1).map((r) => (r as { stats?: { filesScanned?: number } }).stats?.filesScanned),
+    ).toEqual([1, 1, 1]);
+  });
+
   test("an aborted query is interrupted", async () => {
     const ac = new AbortController();
     const slow = engine.query("SELECT count(*) FROM range(20000000000) a", [], { signal: ac.signal });
