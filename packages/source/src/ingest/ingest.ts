@@ -344,9 +344,13 @@ export function importHotelBookings(
 
 /** Upserts the data set's two hotels (idempotent; not counted in a summary). */
 export async function ensureHotelBookingsHotels(source: SqlSource): Promise<void> {
-  const lines = HOTEL_BOOKINGS_HOTELS.map((h, i) => `${copyTextLine(hotels.columns, h)}\t${i}`);
+  const lines = HOTEL_BOOKINGS_HOTELS.map((h) => copyTextLine(hotels.columns, h));
   const batch = emptyBatch();
-  batch.rows.set(hotels, { lines, keys: new Set() });
+  batch.rows.set(hotels, {
+    lines,
+    lineNos: lines.map((_, i) => i),
+    keys: new Set(HOTEL_BOOKINGS_HOTELS.map((h) => String(h.hotel_id))),
+  });
   await writeBatch(source, batch, "hotel_bookings");
 }
 
@@ -437,10 +441,11 @@ export async function ingestItems(
   const append = (item: IngestItem & { ok: true }) => {
     let rows = batch.rows.get(item.table);
     if (!rows) {
-      rows = { lines: [], keys: new Set() };
+      rows = { lines: [], lineNos: [], keys: new Set() };
       batch.rows.set(item.table, rows);
     }
-    rows.lines.push(`${item.copy}\t${item.line}`);
+    rows.lines.push(item.copy);
+    rows.lineNos.push(item.line);
     rows.keys.add(item.key);
   };
   try {

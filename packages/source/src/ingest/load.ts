@@ -110,9 +110,32 @@ async function merge(tx: SqlSource, t: TableDef): Promise<{ inserted: number; up
   return { inserted: Number(r?.inserted ?? 0), updated: Number(r?.updated ?? 0) };
 }
 
+/** One table's part of a batch: COPY lines, their source lines, their primary keys. */
+export interface BatchRows {
+  readonly lines: string[];
+  readonly lineNos: number[];
+  readonly keys: Set<string>;
+}
+
+async function* withLineNos(rows: BatchRows): AsyncGenerator<string> {
+  for (let i = 0; i < rows.lines.length; i++) yield `${rows.lines[i]}\t${rows.lineNos[i]}`;
+}
+
+/** Whether none of the batch's keys exists yet (integer single-column keys only; else "maybe"). */
+async function allNew(tx: SqlSource, t: TableDef, rows: BatchRows): Promise<boolean> {
+  const pk = t.columns.find((c) => c.name === t.primaryKey[0]);
+  if (t.primaryKey.length !== 1 || !pk || (pk.type.kind !== "int32" && pk.type.kind !== "int64"))
+    return false;
+  const found = await tx.query(
+    `SELECT 1 FROM ${quoteIdent(t.name)} WHERE ${quoteIdent(pk.name)} = ANY($1::bigint[]) LIMIT 1`,
+    [`{${[...rows.keys].join(",")}}`],
+  );
+  return found.length === 0;
+}
+
 /** One batch: COPY lines per table (with their source lines) and rejects, written in one transaction. */
 export interface Batch {
-  readonly rows: Map<TableDef, { lines: string[]; keys: Set<string> }>;
+  readonly rows: Map<TableDef, BatchRows>;
   readonly rejects: Rejected[];
 }
 
@@ -178,11 +201,27 @@ export async function writeBatch(
       const rows = batch.rows.get(t);
       if (!rows || rows.lines.length === 0) continue;
       const c = get(t.name);
+      // Fast path (a first load): no key exists yet, so COPY straight into the table — one pass, as
+      // \copy does. An orphan makes the COPY fail on its foreign key: then the savepoint is rolled back
+      // and the staged path quarantines it.
+      if (await allNew(tx, t, rows)) {
+        const direct = await tx
+          .transaction(async (sp) => sp.copyIn(t.name, t.columns, from(rows.lines)))
+          .catch((e: unknown) => {
+            if (/foreign key/i.test(String((e as Error).message))) return null;
+            throw e;
+          });
+        if (direct !== null) {
+          c.loaded += rows.lines.length;
+          c.inserted += rows.lines.length;
+          continue;
+        }
+      }
       const stage = quoteIdent(stageName(t));
       await tx.execute(
         `CREATE TEMP TABLE ${stage} (LIKE ${quoteIdent(t.name)}, _line bigint) ON COMMIT DROP`,
       );
-      await tx.copyIn(stageName(t), [...t.columns, LINE], from(rows.lines));
+      await tx.copyIn(stageName(t), [...t.columns, LINE], withLineNos(rows));
       const orphans = t.foreignKeys?.length ? await fkRejects(tx, t, sourceName, now) : 0;
       const m = await merge(tx, t);
       c.rejected += orphans;
