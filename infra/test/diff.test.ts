@@ -98,12 +98,21 @@ describe("synthRef", () => {
   });
 
   it("treats a commit without the infra app as having no stacks (everything added)", () => {
-    const first = execFileSync("git", ["rev-list", "--max-parents=0", "HEAD"], {
-      cwd: REPO_ROOT,
-      encoding: "utf8",
-    })
-      .trim()
-      .split("\n")[0]!;
+    // A dangling commit of the empty tree (no ref points to it): a ref from before infra existed, even in a
+    // shallow clone.
+    const git = (args: string[]) =>
+      execFileSync("git", args, {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: "t",
+          GIT_AUTHOR_EMAIL: "t@t",
+          GIT_COMMITTER_NAME: "t",
+          GIT_COMMITTER_EMAIL: "t@t",
+        },
+      }).trim();
+    const first = git(["commit-tree", git(["hash-object", "-t", "tree", "/dev/null"]), "-m", "empty"]);
     const r = synthRef(first, path.join(tmp, "first"));
     expect(r.outdir).toBeUndefined();
     expect(diffOutdirs(undefined, undefined)).toEqual([]);
