@@ -38,12 +38,13 @@ function child(home: string, delayMs = 0) {
 const result = (out: string) =>
   JSON.parse(/RESULT (.*)/.exec(out)?.[1] ?? "null") as { runId: string; status: string } | null;
 
-/** The lake's data (not the run log), file → content. */
+/** The lake's data (not the run log), file → content. A temp file of an atomic write the kill interrupted is
+ * an orphan no reader sees (the lake's vacuum removes them), so it is left out. */
 function lakeData(home: string) {
   const root = path.join(home, "lake");
   return Object.fromEntries(
     walk(root)
-      .filter((f) => !f.includes("_pipeline/"))
+      .filter((f) => !f.includes("_pipeline/") && !/\.tmp\d+$/.test(f))
       .map((f) => [f, readFileSync(path.join(root, f), "utf8")]),
   );
 }
