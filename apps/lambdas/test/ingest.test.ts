@@ -154,15 +154,18 @@ describe("incoming (S3 ObjectCreated on raw/incoming/ → ingest → ETL job)", 
       .split("\n")
       .slice(0, 51)
       .join("\n");
-    s3.put("hotels-dev-raw", "incoming/bookings-2026-11-24.csv", `${csv}\n`);
+    s3.put("hotels-dev-raw", "incoming/bookings 2026-11-24.csv", `${csv}\n`);
+    // S3 notifications URL-encode keys (a space arrives as `+`).
+    const e = sample<{ Records: { s3: { object: { key: string } } }[] }>("s3-object-created");
+    e.Records[0]!.s3.object.key = "incoming/bookings+2026-11-24.csv";
 
-    const r = (await incoming.makeHandler(deps)(sample("s3-object-created"), lambdaContext())) as {
+    const r = (await incoming.makeHandler(deps)(e, lambdaContext())) as {
       runs: { uri: string; status: string; steps: Record<string, string>; runId: string }[];
     };
 
     expect(r.runs).toHaveLength(1);
     expect(r.runs[0]).toMatchObject({
-      uri: "s3://hotels-dev-raw/incoming/bookings-2026-11-24.csv",
+      uri: "s3://hotels-dev-raw/incoming/bookings 2026-11-24.csv",
       status: "waiting",
       steps: { ingest: "succeeded", etl: "pending" },
     });

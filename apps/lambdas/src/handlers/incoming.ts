@@ -21,7 +21,8 @@ export const makeHandler = (deps: () => Deps | Promise<Deps> = lazy(defaultDeps)
       const { pipelineFor, runSummary } = await import("../compose.ts");
       const runs = [];
       for (const r of event.Records) {
-        const key = r.s3.object.key;
+        // S3 notifications carry keys URL-encoded, spaces as `+`.
+        const key = decodeURIComponent(r.s3.object.key.replace(/\+/g, " "));
         if (
           !r.eventName.startsWith("ObjectCreated:") ||
           !key.startsWith(INCOMING_PREFIX) ||
