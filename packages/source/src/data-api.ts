@@ -178,14 +178,16 @@ export function openDataApi(options: DataApiOptions): SqlSource {
           sets = [];
           bytes = 0;
         };
-        for await (const line of lines) {
-          const raw = parseCopyLine(line);
-          const set = columns.map((c, i) => columnParameter(`c${i}`, c, raw[i] ?? null));
-          // Approximate JSON size: names, values and the notation around them.
-          const size = line.length + columns.length * 40;
-          if (sets.length >= maxRows || bytes + size > maxBytes) await flush();
-          sets.push(set);
-          bytes += size;
+        for await (const item of lines) {
+          for (const line of item.includes("\n") ? item.split("\n").filter((l) => l !== "") : [item]) {
+            const raw = parseCopyLine(line);
+            const set = columns.map((c, i) => columnParameter(`c${i}`, c, raw[i] ?? null));
+            // Approximate JSON size: names, values and the notation around them.
+            const size = line.length + columns.length * 40;
+            if (sets.length >= maxRows || bytes + size > maxBytes) await flush();
+            sets.push(set);
+            bytes += size;
+          }
         }
         await flush();
         return total;

@@ -64,9 +64,14 @@ function hashUniform(seed: number, key: number): number {
   return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
 }
 
+const totals = new WeakMap<object, number>();
 function pickWeighted<T>(rand: () => number, items: readonly (readonly [T, number])[]): T {
-  let total = 0;
-  for (const [, w] of items) total += w;
+  let total = totals.get(items);
+  if (total === undefined) {
+    total = 0;
+    for (const [, w] of items) total += w;
+    totals.set(items, total);
+  }
   let r = rand() * total;
   for (const [v, w] of items) {
     r -= w;

@@ -79,12 +79,17 @@ function adapter(
       const flush = async () => {
         if (!buf.length) return;
         const r = await db.query(copy, [], { blob: new Blob([`${buf.join("\n")}\n`]) });
-        total += r.affectedRows ?? buf.length;
+        total += r.affectedRows ?? 0;
         buf = [];
       };
-      for await (const line of lines) {
-        buf.push(line);
-        if (buf.length >= copyBatch) await flush();
+      let pending = 0;
+      for await (const item of lines) {
+        buf.push(item);
+        pending += item.length > 0 ? 1 + (item.match(/\n/g)?.length ?? 0) : 1;
+        if (pending >= copyBatch) {
+          await flush();
+          pending = 0;
+        }
       }
       await flush();
       return total;

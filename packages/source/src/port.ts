@@ -16,7 +16,8 @@ export interface SqlSource {
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: SqlSource) => Promise<T>): Promise<T>;
   /** Bulk load: streams COPY-text lines (tab-separated, `\N` null; see `copyTextLine` in the schema) into
-   * `table`'s `columns`. Adapters without COPY batch parameterised statements. Returns rows written. */
+   * `table`'s `columns`; an item may hold several lines joined by `\n` (fewer, bigger writes). Adapters
+   * without COPY batch parameterised statements. Returns rows written. */
   copyIn(table: string, columns: readonly Column[], lines: AsyncIterable<string>): Promise<number>;
   /** Bulk read: streams the result of `sql` as COPY-text lines (`COPY (sql) TO STDOUT`). */
   copyOut(sql: string, params?: readonly SqlValue[]): AsyncIterable<string>;

@@ -117,8 +117,17 @@ export interface BatchRows {
   readonly keys: Set<string>;
 }
 
-async function* withLineNos(rows: BatchRows): AsyncGenerator<string> {
-  for (let i = 0; i < rows.lines.length; i++) yield `${rows.lines[i]}\t${rows.lineNos[i]}`;
+/** COPY lines in chunks of 1,000 (`copyIn` takes newline-joined items): one await per chunk, not per line. */
+async function* chunked(lines: readonly string[], suffix?: readonly number[]): AsyncGenerator<string> {
+  for (let i = 0; i < lines.length; i += 1000) {
+    const end = Math.min(lines.length, i + 1000);
+    if (!suffix) yield lines.slice(i, end).join("\n");
+    else {
+      let out = "";
+      for (let k = i; k < end; k++) out += `${k > i ? "\n" : ""}${lines[k]}\t${suffix[k]}`;
+      yield out;
+    }
+  }
 }
 
 /** Whether none of the batch's keys exists yet (integer single-column keys only; else "maybe"). */
@@ -206,7 +215,7 @@ export async function writeBatch(
       // and the staged path quarantines it.
       if (await allNew(tx, t, rows)) {
         const direct = await tx
-          .transaction(async (sp) => sp.copyIn(t.name, t.columns, from(rows.lines)))
+          .transaction(async (sp) => sp.copyIn(t.name, t.columns, chunked(rows.lines)))
           .catch((e: unknown) => {
             if (/foreign key/i.test(String((e as Error).message))) return null;
             throw e;
@@ -221,7 +230,7 @@ export async function writeBatch(
       await tx.execute(
         `CREATE TEMP TABLE ${stage} (LIKE ${quoteIdent(t.name)}, _line bigint) ON COMMIT DROP`,
       );
-      await tx.copyIn(stageName(t), [...t.columns, LINE], withLineNos(rows));
+      await tx.copyIn(stageName(t), [...t.columns, LINE], chunked(rows.lines, rows.lineNos));
       const orphans = t.foreignKeys?.length ? await fkRejects(tx, t, sourceName, now) : 0;
       const m = await merge(tx, t);
       c.rejected += orphans;
