@@ -172,6 +172,28 @@ describe("RDS Data API adapter: request shapes", () => {
     expect(mock.commandCalls(CommitTransactionCommand)).toHaveLength(1);
   });
 
+  it("splits copyIn items that hold several newline-joined lines into one parameter set per line", async () => {
+    mock.on(BeginTransactionCommand).resolves({ transactionId: "tx-4" });
+    mock.on(BatchExecuteStatementCommand).resolves({});
+    mock.on(CommitTransactionCommand).resolves({});
+    const h = (id: number) =>
+      copyTextLine(hotels.columns, {
+        hotel_id: id,
+        name: "n",
+        hotel_type: "City Hotel",
+        city: "c",
+        country: "PRT",
+        star_rating: 3,
+        room_count: 1,
+        created_at: new Date(0),
+        updated_at: new Date(0),
+      });
+    const n = await open().copyIn("hotels", hotels.columns, from([`${h(1)}\n${h(2)}`, h(3)]));
+    expect(n).toBe(3);
+    const sets = mock.commandCalls(BatchExecuteStatementCommand)[0]!.args[0].input.parameterSets!;
+    expect(sets.map((set) => set[0]!.value!.longValue)).toEqual([1, 2, 3]);
+  });
+
   it("keeps each BatchExecuteStatement under the request size budget", async () => {
     mock.on(BeginTransactionCommand).resolves({ transactionId: "tx-3" });
     mock.on(BatchExecuteStatementCommand).resolves({});
