@@ -231,6 +231,7 @@ const countsText = (c: Readonly<Record<string, number>>) =>
 function liveOutput(enabled: boolean) {
   const tty = enabled && process.stderr.isTTY;
   let current: string | undefined;
+  let lastDraw = 0;
   const write = (s: string, done: boolean) => {
     if (!enabled) return;
     if (tty) process.stderr.write(`\r\x1b[2K${s}${done ? "\n" : ""}`);
@@ -256,6 +257,10 @@ function liveOutput(enabled: boolean) {
     },
     onProgress(step: StepName, p: Progress, elapsed: number) {
       if (!tty || current !== step) return;
+      // At most ~10 redraws a second (a training round or an ETL job can be much faster).
+      const now = Date.now();
+      if (now - lastDraw < 100) return;
+      lastDraw = now;
       const rows = p.rows ?? 0;
       const total = p.total ? `/${fmt(p.total)}` : "";
       const rate = elapsed > 0 ? `, ${fmt(rows / elapsed)}/s` : "";
