@@ -150,6 +150,11 @@ describe("DuckDB runner", () => {
     expect(await rows(lake, "curated", "bookings", "* ORDER BY booking_id")).toEqual(incremental);
     expect(await rows(lake, "curated", "hotel_daily", "* ORDER BY hotel_id, stay_date")).toEqual(daily);
     expect(await rows(lake, "curated", "customers", "* ORDER BY customer_id")).toEqual(customers);
+    // the full refresh judged the same records again: their rejects replace the earlier ones
+    expect(await rows(lake, "rejected", "etl_rejects", "record_key, rule ORDER BY record_key")).toEqual([
+      { record_key: "3", rule: "negative adr" },
+      { record_key: "7", rule: "zero guests (adults + children + babies = 0)" },
+    ]);
   });
 
   it("runEtl crawls what the run committed; nothing when nothing changed", async () => {

@@ -341,25 +341,37 @@ async function transform(run: Run, job: TransformJob): Promise<StepSummary> {
   const accepted = Number(await e.scalar<bigint>(`SELECT count(*) FROM ${relation(job, "accepted")}`));
 
   // Rejects first, under a name fixed by the input range: a rerun after a crash rewrites the same file
-  // and commits it once, so nothing is lost and nothing is doubled.
-  if (rejected > 0) {
-    const rejSnap = await run.current("rejected", etlRejects.name);
-    const tag = `${name}-${hash(`${wm ?? `full:${raw?.version}`}|${input[0]!.wm}`)}`;
-    if (!snapshotFiles(rejSnap).some((f) => f.key.includes(`/${tag}-`))) {
-      const record = `to_json(struct_pack(${job.source.columns.map((c) => `${quoteIdent(c.name)} := l.${quoteIdent(c.name)}`).join(", ")}))`;
-      const written = await writeFiles(
-        { engine: e, store: run.ports.store, layout: run.ports.layout, runId: tag },
-        "rejected",
-        etlRejects,
-        { kind: "single" },
-        `SELECT ${q(run.runId)} AS run_id, ${q(name)} AS source_table, x.record_key, x.rule, x.field, x.value,
-           CAST(${record} AS VARCHAR) AS record, CAST(now() AS TIMESTAMP) AS rejected_at
-         FROM ${relation(job, "rejects")} x JOIN ${relation(job, "input")} l ON l.${quoteIdent(job.key)} = x.etl_key AND l.${version} = (SELECT max(i.${version}) FROM ${relation(job, "input")} i WHERE i.${quoteIdent(job.key)} = x.etl_key)
-         ORDER BY x.record_key, x.rule`,
-      );
-      await run.commit(etlRejects, written, "append", undefined, rejSnap?.version ?? 0);
-    }
+  // and commits it once, so nothing is lost and nothing is doubled. A full refresh replaces the table's
+  // earlier rejects (the same records are judged again), so the rejected zone still balances.
+  const rejSnap = await run.current("rejected", etlRejects.name);
+  const tag = `${name}-${hash(`${wm ?? `full:${raw?.version}`}|${input[0]!.wm}`)}`;
+  const current = snapshotFiles(rejSnap);
+  const done = current.some((f) => f.key.includes(`/${tag}-`));
+  const stale = run.full
+    ? current.filter((f) => f.key.startsWith(`${etlRejects.name}/${name}-`) && !f.key.includes(`/${tag}-`))
+    : [];
+  let rejectFiles: DataFile[] = [];
+  if (rejected > 0 && !done) {
+    const record = `to_json(struct_pack(${job.source.columns.map((c) => `${quoteIdent(c.name)} := l.${quoteIdent(c.name)}`).join(", ")}))`;
+    rejectFiles = await writeFiles(
+      { engine: e, store: run.ports.store, layout: run.ports.layout, runId: tag },
+      "rejected",
+      etlRejects,
+      { kind: "single" },
+      `SELECT ${q(run.runId)} AS run_id, ${q(name)} AS source_table, x.record_key, x.rule, x.field, x.value,
+         CAST(${record} AS VARCHAR) AS record, CAST(now() AS TIMESTAMP) AS rejected_at
+       FROM ${relation(job, "rejects")} x JOIN ${relation(job, "input")} l ON l.${quoteIdent(job.key)} = x.etl_key AND l.${version} = (SELECT max(i.${version}) FROM ${relation(job, "input")} i WHERE i.${quoteIdent(job.key)} = x.etl_key)
+       ORDER BY x.record_key, x.rule`,
+    );
   }
+  if (rejectFiles.length || stale.length)
+    await run.commit(
+      etlRejects,
+      [...current.filter((f) => !stale.includes(f)), ...rejectFiles],
+      "overwrite",
+      undefined,
+      rejSnap?.version ?? 0,
+    );
   const merged = await run.merge(job.target, job.key, relation(job, "accepted"), processed);
   const s = await run.commit(
     job.target,
