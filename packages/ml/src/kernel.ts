@@ -216,3 +216,43 @@ export function partitionNodes(
     nl[j] = l - start;
   }
 }
+
+/**
+ * Gradient pairs of rows `[from, to)` (float32, as XGBoost's GradientPair), written in row order with
+ * `idx[i] = i` (the no-subsampling case), and their sums into `sums[2 * slot]`, `sums[2 * slot + 1]`.
+ * `logistic` = 1 for binary:logistic, 0 for squared error.
+ */
+export function gradientPairs(
+  margin: Float32Array,
+  labels: Float32Array,
+  idx: Uint32Array,
+  gh: Float32Array,
+  from: number,
+  to: number,
+  logistic: number,
+  sums: Float64Array,
+  slot: number,
+): void {
+  let G = 0;
+  let H = 0;
+  for (let i = from; i < to; i++) {
+    const m = margin[i]!;
+    let g: number;
+    let h: number;
+    if (logistic === 1) {
+      const p = Math.fround(1 / (1 + Math.exp(-m)));
+      g = Math.fround(p - labels[i]!);
+      h = Math.fround(Math.max(p * (1 - p), 1e-16));
+    } else {
+      g = Math.fround(m - labels[i]!);
+      h = 1;
+    }
+    idx[i] = i;
+    gh[2 * i] = g;
+    gh[2 * i + 1] = h;
+    G += g;
+    H += h;
+  }
+  sums[2 * slot] = G;
+  sums[2 * slot + 1] = H;
+}

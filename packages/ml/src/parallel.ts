@@ -1,5 +1,12 @@
 import { Worker } from "node:worker_threads";
-import { NODE_FIELDS, OUT_FIELDS, PART_FIELDS, partitionNodes, processLevel } from "./kernel.ts";
+import {
+  gradientPairs,
+  NODE_FIELDS,
+  OUT_FIELDS,
+  PART_FIELDS,
+  partitionNodes,
+  processLevel,
+} from "./kernel.ts";
 
 /** The shared buffers one level's histogram work reads and writes. */
 export interface LevelBuffers {
@@ -15,6 +22,10 @@ export interface LevelBuffers {
   /** Partition descriptor (PART_FIELDS per node) and per-node left counts. */
   pd: Float64Array;
   nl: Int32Array;
+  /** Training margins and labels (shared, for gradient pairs) and the two half sums (G0, H0, G1, H1). */
+  readonly margin: Float32Array;
+  readonly labels: Float32Array;
+  readonly sums: Float64Array;
   hist: Float64Array;
   readonly off: Int32Array;
   desc: Float64Array;
@@ -115,6 +126,25 @@ export class LevelExecutor {
     );
   }
 
+  /** Gradient pairs of all rows in two fixed halves (so the sums do not depend on the thread count);
+   * returns the totals G, H. */
+  async gradients(logistic: boolean): Promise<[number, number]> {
+    const b = this.buf;
+    const n = b.nRows;
+    const half = n >> 1;
+    const lg = logistic ? 1 : 0;
+    if (this.workers.length === 0) {
+      gradientPairs(b.margin, b.labels, b.idx, b.gh, 0, half, lg, b.sums, 0);
+      gradientPairs(b.margin, b.labels, b.idx, b.gh, half, n, lg, b.sums, 1);
+    } else {
+      await this.dispatch(
+        (slot) => (slot === 1 ? { kind: "grad", from: half, to: n, logistic: lg } : { kind: "none" }),
+        () => gradientPairs(b.margin, b.labels, b.idx, b.gh, 0, half, lg, b.sums, 0),
+      );
+    }
+    return [b.sums[0]! + b.sums[2]!, b.sums[1]! + b.sums[3]!];
+  }
+
   /** Partitions the rows of `nNodes` nodes (`pd` filled); nodes are shared out by row count. */
   async partition(nNodes: number, rows: readonly number[]): Promise<void> {
     const b = this.buf;
@@ -150,11 +180,14 @@ const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const processLevel = ${processLevel.toString()};
 const partitionNodes = ${partitionNodes.toString()};
+const gradientPairs = ${gradientPairs.toString()};
 let b;
 parentPort.on("message", (m) => {
   try {
     if (m.buffers) b = m.buffers;
-    if (m.kind === "partition") partitionNodes(b.cols, b.nRows, b.idx, b.gh64, b.tmpIdx, b.tmpGh, b.pd, m.from, m.to, b.nl);
+    if (m.kind === "none") {
+    } else if (m.kind === "grad") gradientPairs(b.margin, b.labels, b.idx, b.gh, m.from, m.to, m.logistic, b.sums, 1);
+    else if (m.kind === "partition") partitionNodes(b.cols, b.nRows, b.idx, b.gh64, b.tmpIdx, b.tmpGh, b.pd, m.from, m.to, b.nl);
     else processLevel(b.bins, b.nRows, b.idx, b.gh, b.hist, b.off, m.nNodes, b.desc, b.featMask, m.f0, m.f1,
       m.reg.lambda, m.reg.alpha, m.reg.minChildWeight, b.out, m.outSlot);
     parentPort.postMessage({});

@@ -6,7 +6,7 @@ import { NODE_FIELDS, OUT_FIELDS, PART_FIELDS } from "./kernel.ts";
 import { evalMetric, metricHigherIsBetter } from "./metrics.ts";
 import { type LevelBuffers, LevelExecutor, sharedF64 } from "./parallel.ts";
 import { resolveParams, type TrainParams } from "./params.ts";
-import { baseMargin, sigmoid } from "./predict.ts";
+import { baseMargin } from "./predict.ts";
 
 /** XGBoost's kRtEps: a split must reduce the loss by more than this. */
 const RT_EPS = 1e-6;
@@ -203,6 +203,10 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
   const gh64 = new Float64Array(gh.buffer);
   const featMask = new Uint8Array(new SharedArrayBuffer(F));
   const maxSlotsPerLevel = Math.min(2 ** Math.max(0, p.max_depth - 1), 64);
+  const margin0 = baseMargin({ objective: p.objective, baseScore: p.base_score });
+  const margin = new Float32Array(new SharedArrayBuffer(4 * n)).fill(margin0);
+  const labelsShared = new Float32Array(new SharedArrayBuffer(4 * n));
+  labelsShared.set(data.labels);
   const buf: LevelBuffers = {
     bins,
     nRows: n,
@@ -217,6 +221,9 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
     tmpGh: sharedF64(n),
     pd: sharedF64(maxSlotsPerLevel * PART_FIELDS),
     nl: new Int32Array(new SharedArrayBuffer(4 * maxSlotsPerLevel)),
+    margin,
+    labels: labelsShared,
+    sums: sharedF64(4),
     featMask,
     out: sharedF64(maxSlotsPerLevel * OUT_FIELDS * 2),
   };
@@ -225,8 +232,6 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
   const exec = new LevelExecutor(buf, threads, F);
   const reg = { lambda: p.lambda, alpha: p.alpha, minChildWeight: p.min_child_weight };
 
-  const margin0 = baseMargin({ objective: p.objective, baseScore: p.base_score });
-  const margin = new Float32Array(n).fill(margin0);
   const vMargin = valid ? new Float32Array(valid.rows).fill(margin0) : undefined;
   const grad = new Float32Array(n);
   const hess = new Float32Array(n);
@@ -240,33 +245,37 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
 
   try {
     for (let round = 0; round < p.num_round; round++) {
-      // gradients (float32, as XGBoost's GradientPair)
-      if (logistic) {
-        for (let i = 0; i < n; i++) {
-          const pr = sigmoid(margin[i]!);
-          grad[i] = pr - data.labels[i]!;
-          hess[i] = Math.max(pr * (1 - pr), 1e-16);
-        }
-      } else {
-        for (let i = 0; i < n; i++) {
-          grad[i] = margin[i]! - data.labels[i]!;
-          hess[i] = 1;
-        }
-      }
-      // row sampling
+      // gradient pairs (float32, as XGBoost's GradientPair) of the rows this tree sees
       let m = 0;
       let G = 0;
       let H = 0;
-      for (let i = 0; i < n; i++) {
-        const take = p.subsample >= 1 || random() < p.subsample;
-        sampled[i] = take ? 1 : 0;
-        if (!take) continue;
-        idx[m] = i;
-        gh[2 * m] = grad[i]!;
-        gh[2 * m + 1] = hess[i]!;
-        G += grad[i]!;
-        H += hess[i]!;
-        m++;
+      if (p.subsample >= 1) {
+        [G, H] = await exec.gradients(logistic);
+        m = n;
+        sampled.fill(1);
+      } else {
+        for (let i = 0; i < n; i++) {
+          const mg = margin[i]!;
+          if (logistic) {
+            const pr = Math.fround(1 / (1 + Math.exp(-mg)));
+            grad[i] = pr - data.labels[i]!;
+            hess[i] = Math.max(pr * (1 - pr), 1e-16);
+          } else {
+            grad[i] = mg - data.labels[i]!;
+            hess[i] = 1;
+          }
+        }
+        for (let i = 0; i < n; i++) {
+          const take = random() < p.subsample;
+          sampled[i] = take ? 1 : 0;
+          if (!take) continue;
+          idx[m] = i;
+          gh[2 * m] = grad[i]!;
+          gh[2 * m + 1] = hess[i]!;
+          G += grad[i]!;
+          H += hess[i]!;
+          m++;
+        }
       }
       // column sampling
       if (p.colsample_bytree >= 1) featMask.fill(1);
