@@ -193,21 +193,24 @@ export function partitionNodes(
     const base = (pd[d + 2]! * nRows) | 0;
     const splitSlot = pd[d + 3]! | 0;
     const missingSlot = pd[d + 4]! | 0;
-    const dl = pd[d + 5]! === 1;
+    const dl = pd[d + 5]! | 0;
     let l = start;
     let r = start;
+    // branch-free: a row goes left or right at random as far as the branch predictor can tell, so both
+    // destinations are written and only the cursors depend on the comparison
     for (let i = start; i < end; i++) {
       const row = idx[i]!;
       const s = cols[base + row]!;
-      if (s === missingSlot ? dl : s <= splitSlot) {
-        idx[l] = row;
-        gh64[l] = gh64[i]!;
-        l++;
-      } else {
-        tmpIdx[r] = row;
-        tmpGh[r] = gh64[i]!;
-        r++;
-      }
+      const g = gh64[i]!;
+      // missing is the feature's last slot, always above splitSlot
+      const left =
+        ((s <= splitSlot) as unknown as number) | (((s === missingSlot) as unknown as number) & dl);
+      idx[l] = row;
+      gh64[l] = g;
+      tmpIdx[r] = row;
+      tmpGh[r] = g;
+      l += left;
+      r += 1 - left;
     }
     for (let k = start; k < r; k++) {
       idx[l + k - start] = tmpIdx[k]!;
