@@ -1,8 +1,10 @@
-/* A/B harness: CPU time of two trainer builds, interleaved in one process (noisy machines). */
+/* A/B harness: CPU time of two trainer builds (copies of src/ elsewhere), interleaved in one process so a
+ * noisy machine weighs on both alike. Matrices come from a `pnpm bench train` run:
+ *   node --import tsx packages/ml/bench/ab.ts /tmp/hotels-bench-train-<pid> <a/index.ts> <b/index.ts> [rounds] [threadsA] [threadsB] */
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
-const [dir, aPath, bPath, roundsArg, threadsArg] = process.argv.slice(2);
+const [dir, aPath, bPath, roundsArg, threadsArg, threadsBArg] = process.argv.slice(2);
 const A = await import(aPath!);
 const B = await import(bPath!);
 const meta = JSON.parse(readFileSync(path.join(dir!, "meta.json"), "utf8"));
@@ -21,7 +23,7 @@ const params = {
   num_round: Number(roundsArg ?? 30),
   nthread: Number(threadsArg ?? 1),
 };
-const threadsB = Number(process.argv[7] ?? threadsArg ?? 1);
+const threadsB = Number(threadsBArg ?? threadsArg ?? 1);
 const res: Record<string, number[]> = { A: [], B: [] };
 for (let i = 0; i < 3; i++)
   for (const [k, M] of [
