@@ -1,8 +1,8 @@
-/** `pnpm bench train [--rounds N] [--threads N]`: this repository's GBDT trainer beside Debian's python3-xgboost
+/** `pnpm bench train [--rounds N] [--threads N] [--no-single] [--keep]`: this repository's GBDT trainer beside Debian's python3-xgboost
  * 1.7.4 (`tree_method=hist`), same data, split and parameters, in the same run. Data: the real data set's 29
  * non-leaking features, 80/20 random split (seeded). Targets (issue #6): AUC ≥ 0.95, time ≤ 2× XGBoost's,
  * peak RSS ≤ 1 GB. Also both on one thread (`--no-single` skips), a fairer view on a busy machine. */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { cancellationFeatures } from "@hotels/schema";
@@ -108,6 +108,8 @@ export async function run(args: string[]): Promise<void> {
     );
   }
   report("train: this trainer vs python3-xgboost 1.7.4 (hist), max_depth=8 eta=0.1 max_bin=256", table);
+  if (!args.includes("--keep")) rmSync(dir, { recursive: true, force: true });
+  else console.log(`matrices kept in ${dir} (packages/ml/bench/ab.ts reads them)`);
   const ok = o.auc >= 0.95 && o.seconds <= 2 * x.seconds && ours.peakRssMb <= 1024;
   console.log(
     `targets (${threads} threads): AUC ≥ 0.95 ${o.auc >= 0.95 ? "met" : "MISSED"}; time ≤ 2× ${o.seconds <= 2 * x.seconds ? "met" : "MISSED"}; RSS ≤ 1 GB ${ours.peakRssMb <= 1024 ? "met" : "MISSED"} → ${ok ? "all met" : "not all met"}`,
