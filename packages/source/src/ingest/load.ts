@@ -130,14 +130,24 @@ async function* chunked(lines: readonly string[], suffix?: readonly number[]): A
   }
 }
 
-/** Whether none of the batch's keys exists yet (integer single-column keys only; else "maybe"). */
+/** Whether no row exists yet in the key range of the batch (integer single-column keys only; else
+ * "maybe"). One index range probe: a key array with `= ANY` could scan the whole table per batch. A row in
+ * the range that is not one of the batch's keys only sends the batch down the staged path. */
 async function allNew(tx: SqlSource, t: TableDef, rows: BatchRows): Promise<boolean> {
   const pk = t.columns.find((c) => c.name === t.primaryKey[0]);
   if (t.primaryKey.length !== 1 || !pk || (pk.type.kind !== "int32" && pk.type.kind !== "int64"))
     return false;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const k of rows.keys) {
+    const n = Number(k);
+    if (n < lo) lo = n;
+    if (n > hi) hi = n;
+  }
+  const id = quoteIdent(pk.name);
   const found = await tx.query(
-    `SELECT 1 FROM ${quoteIdent(t.name)} WHERE ${quoteIdent(pk.name)} = ANY($1::bigint[]) LIMIT 1`,
-    [`{${[...rows.keys].join(",")}}`],
+    `SELECT 1 FROM ${quoteIdent(t.name)} WHERE ${id} >= $1 AND ${id} <= $2 LIMIT 1`,
+    [lo, hi],
   );
   return found.length === 0;
 }
