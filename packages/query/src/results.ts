@@ -9,8 +9,9 @@ export function cellText(v: unknown): string | null {
 }
 
 const quote = (v: unknown): string => {
-  const t = cellText(v);
-  if (t === null) return "";
+  if (v === null || v === undefined) return "";
+  if (typeof v === "number" || typeof v === "boolean") return `"${v}"`;
+  const t = v instanceof Date ? v.toISOString() : String(v);
   return t.includes('"') ? `"${t.replaceAll('"', '""')}"` : `"${t}"`;
 };
 
