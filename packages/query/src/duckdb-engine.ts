@@ -95,8 +95,14 @@ export class DuckDbQueryEngine implements QueryEngine {
     // metrics time every operator and cost 12-15% on the benchmark's queries; this costs nothing measurable.
     await conn.run(`SET custom_profiling_settings = '{"EXTRA_INFO": "true"}'`);
     await conn.run("SET lock_configuration = true");
-    return new DuckDbQueryEngine(options, instance, conn, profileFile);
+    const engine = new DuckDbQueryEngine(options, instance, conn, profileFile);
+    // A process that ends without close() still leaves no temporary folder behind.
+    process.once("exit", engine.#removeProfileDir);
+    return engine;
   }
+
+  readonly #removeProfileDir = () =>
+    rmSync(path.dirname(this.#profileFile), { recursive: true, force: true });
 
   query(
     sql: string,
@@ -259,7 +265,8 @@ export class DuckDbQueryEngine implements QueryEngine {
     await this.#queue;
     this.#conn.closeSync();
     this.#instance.closeSync();
-    rmSync(path.dirname(this.#profileFile), { recursive: true, force: true });
+    process.removeListener("exit", this.#removeProfileDir);
+    this.#removeProfileDir();
   }
 }
 
