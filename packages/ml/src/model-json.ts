@@ -42,12 +42,13 @@ function treeJson(t: Tree, id: number, numFeature: number): string {
 }
 
 /** The model as XGBoost 1.7's JSON model format (`Booster.save_model("….json")`), the format SageMaker's
- * built-in XGBoost 1.7-1 container loads. */
-export function toXgboostJson(b: Booster): string {
+ * built-in XGBoost 1.7-1 container loads. `featureNames: false` leaves the names out: XGBoost refuses to
+ * score a nameless DMatrix (what SageMaker builds from CSV) with a model that carries names. */
+export function toXgboostJson(b: Booster, options: { readonly featureNames?: boolean } = {}): string {
+  const names = options.featureNames ?? true;
   const learner = {
     attributes: b.attributes,
-    feature_names: b.featureNames,
-    feature_types: b.featureTypes,
+    ...(names ? { feature_names: b.featureNames, feature_types: b.featureTypes } : {}),
     learner_model_param: {
       base_score: baseScoreText(b.baseScore),
       boost_from_average: "0",

@@ -7,10 +7,12 @@ import { fromXgboostJson, toXgboostJson } from "./model-json.ts";
 /** The file name SageMaker's XGBoost container looks for inside model.tar.gz. */
 export const MODEL_FILE = "xgboost-model";
 
-/** `model.tar.gz` holding `xgboost-model` (XGBoost 1.7 JSON), as SageMaker writes and loads it. */
+/** `model.tar.gz` holding `xgboost-model` (XGBoost 1.7 JSON), as SageMaker writes and loads it. The model is
+ * nameless, like one SageMaker trains from CSV, so its container can score CSV rows; the names and their
+ * order live in the registry's feature-spec.json beside it. */
 export async function packModel(b: Booster): Promise<Uint8Array> {
   const pack = tar.pack();
-  const body = Buffer.from(toXgboostJson(b), "utf8");
+  const body = Buffer.from(toXgboostJson(b, { featureNames: false }), "utf8");
   pack.entry({ name: MODEL_FILE, size: body.length, mode: 0o644, mtime: new Date(0) }, body);
   pack.finalize();
   return gzipSync(await streamToBuffer(pack));

@@ -204,11 +204,13 @@ export async function loadModel(p: RegistryPorts, name: string, version = "lates
   ]);
   if (!info || !spec)
     throw new Error(`model ${name} version ${v} is incomplete (version.json or feature-spec.json missing)`);
-  const booster = await unpackModel(tgz);
-  if (booster.numFeature !== spec.features.length)
+  const packed = await unpackModel(tgz);
+  if (packed.numFeature !== spec.features.length)
     throw new Error(
-      `model ${name} ${v}: ${booster.numFeature} model features vs ${spec.features.length} in its feature spec`,
+      `model ${name} ${v}: ${packed.numFeature} model features vs ${spec.features.length} in its feature spec`,
     );
+  // The packed model is nameless (see packModel): its names come back from the feature spec.
+  const booster = { ...packed, featureNames: spec.features.map((f) => f.name) };
   return { info, booster, spec, metrics, manifest };
 }
 

@@ -62,6 +62,8 @@ describe.skipIf(skip !== undefined)("parity with XGBoost 1.7.4 (python3-xgboost)
     const dir = tmp();
     const file = path.join(dir, MODEL_FILE);
     const restored = await unpackModel(await packModel(booster));
+    // nameless, as SageMaker's container needs to score CSV rows (a DMatrix without names)
+    expect(restored.featureNames).toEqual([]);
     writeFileSync(file, toXgboostJson(restored));
     // act
     const ours = predict(booster, testSet);
