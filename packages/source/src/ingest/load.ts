@@ -152,6 +152,26 @@ async function allNew(tx: SqlSource, t: TableDef, rows: BatchRows): Promise<bool
   return found.length === 0;
 }
 
+/** COPY lines whose version column (`updated_at`) is raised to at least `nowIso`. Incremental extraction
+ * reads `updated_at > watermark`; a row written now with its record's older timestamp (the data set's
+ * 2015–2017 dates, a late file) would fall below a watermark already passed and never be extracted. So
+ * `updated_at` means "last written to the source database", as a change-tracking column must. ISO-8601 UTC
+ * texts (what the codecs write) compare correctly as strings. */
+export function versionAtLeast(t: TableDef, lines: readonly string[], nowIso: string): string[] {
+  const at = t.versionColumn ? t.columns.findIndex((c) => c.name === t.versionColumn) : -1;
+  if (at < 0) return [...lines];
+  const last = at === t.columns.length - 1;
+  return lines.map((line) => {
+    if (last) {
+      const cut = line.lastIndexOf("\t") + 1;
+      return line.slice(cut) < nowIso ? line.slice(0, cut) + nowIso : line;
+    }
+    const cells = line.split("\t");
+    if ((cells[at] ?? "") < nowIso) cells[at] = nowIso;
+    return cells.join("\t");
+  });
+}
+
 /** One batch: COPY lines per table (with their source lines) and rejects, written in one transaction. */
 export interface Batch {
   readonly rows: Map<TableDef, BatchRows>;
@@ -216,9 +236,13 @@ export async function writeBatch(
         `INSERT INTO ${quoteIdent(ingestRejects.name)} SELECT * FROM _stage_rejects ON CONFLICT (reject_id) DO NOTHING`,
       );
     }
+    // The database's clock, once per batch: every row this batch writes gets updated_at ≥ it (see below).
+    const [clock] = await tx.query<{ now: Date | string }>("SELECT now() AS now");
+    const nowIso = new Date(clock?.now ?? Date.now()).toISOString();
     for (const t of INGEST_TABLES as readonly TableDef[]) {
-      const rows = batch.rows.get(t);
-      if (!rows || rows.lines.length === 0) continue;
+      const batchRows = batch.rows.get(t);
+      if (!batchRows || batchRows.lines.length === 0) continue;
+      const rows = { ...batchRows, lines: versionAtLeast(t, batchRows.lines, nowIso) };
       const c = get(t.name);
       // Fast path (a first load): no key exists yet, so COPY straight into the table — one pass, as
       // \copy does. An orphan makes the COPY fail on its foreign key: then the savepoint is rolled back
