@@ -67,7 +67,7 @@ async function extractPaths(source: SqlSource, limit: number) {
   const a = await c.createAppender("via_appender");
   for (const line of lines) {
     const cells = parseCopyLine(line);
-    bookings.columns.forEach((col, i) => {
+    const appendCell = (col: (typeof bookings.columns)[number], i: number) => {
       const v = cells[i];
       if (v === null || v === undefined) return a.appendNull();
       switch (col.type.kind) {
@@ -95,7 +95,8 @@ async function extractPaths(source: SqlSource, limit: number) {
         default:
           return a.appendVarchar(v);
       }
-    });
+    };
+    bookings.columns.forEach(appendCell);
     a.endRow();
   }
   a.closeSync();

@@ -8,8 +8,9 @@ import { DirStore, walk } from "./support/stores.ts";
 
 const script = path.join(import.meta.dirname, "support", "child-run.ts");
 
-function child(home: string, delayMs = 0) {
-  const p = spawn(process.execPath, ["--import", "tsx", script, home, String(delayMs)], {
+function child(home: string, delayMs = 0, holdFile?: string) {
+  const args = [script, home, String(delayMs), ...(holdFile ? [holdFile] : [])];
+  const p = spawn(process.execPath, ["--import", "tsx", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -96,10 +97,13 @@ describe("FileLock", () => {
 describe("pipeline run in a child process", () => {
   it("a second run while one is running gets a clear message and changes nothing", async () => {
     const home = tmp();
-    const first = child(home, 150);
+    // the first run holds after its first part until released, however slow the second is to start
+    const release = path.join(home, "release");
+    const first = child(home, 0, release);
     await first.waitFor("bookings:part:0");
 
     const second = await child(home).done;
+    writeFileSync(release, "");
 
     expect(second.code).toBe(3);
     expect(second.err).toMatch(/another pipeline run is in progress \(pid \d+/);

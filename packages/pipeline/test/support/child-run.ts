@@ -1,10 +1,12 @@
 /** A `pipeline run` in a child process, over fake stages that write a small deterministic "lake" into a
- * folder: the fault tests kill it mid-write and run it again. Usage: child-run.ts <home> [partDelayMs] */
+ * folder: the fault tests kill it mid-write and run it again. Usage: child-run.ts <home> [partDelayMs]
+ * [holdFile] — with a hold file, the run pauses after its first part until that file exists. */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { FileLock, LockHeldError, Pipeline, RunLog, type Stages } from "../../src/index.ts";
 import { DirStore } from "./stores.ts";
 
-const [home = ".", delay = "0"] = process.argv.slice(2);
+const [home = ".", delay = "0", hold] = process.argv.slice(2);
 const store = new DirStore(path.join(home, "lake"));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const say = (s: string) => process.stdout.write(`${s}\n`);
@@ -15,6 +17,7 @@ async function writeTable(table: string, parts: number, version: number) {
     say(`${table}:part:${i}`);
     await store.put("curated", `${table}/part-${i}.csv`, `${table},${i}\n`.repeat(100 + i));
     await sleep(Number(delay));
+    while (hold && !existsSync(hold)) await sleep(20);
   }
   await store.put("curated", `_snapshots/${table}/_current`, JSON.stringify({ version, parts }));
 }
