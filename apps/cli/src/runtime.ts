@@ -25,10 +25,6 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-const notYet = (what: string, issue: number): never => {
-  throw new UserError(`${what} is not available yet (issue #${issue})`, 2);
-};
-
 export function createRuntime(config: Config): Runtime {
   const closers: (() => Promise<void>)[] = [];
   const once = <T>(make: () => T): (() => T) => {
