@@ -4,20 +4,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import {
   type DuckDBConnection,
-  DuckDBDateValue,
-  DuckDBDecimalValue,
+  type DuckDBDataChunk,
   DuckDBInstance,
+  type DuckDBMaterializedResult,
   type DuckDBPreparedStatement,
-  DuckDBTimestampMillisecondsValue,
-  DuckDBTimestampNanosecondsValue,
-  DuckDBTimestampSecondsValue,
-  DuckDBTimestampTZValue,
-  DuckDBTimestampValue,
   StatementType,
 } from "@duckdb/node-api";
 import type { LakeLayout, ObjectStore } from "@hotels/lake";
 import { quoteIdent } from "@hotels/schema";
-import { decimalText, int64Value, isoDateOfDays, logicalTypeOf } from "./decode.ts";
+import { logicalTypeOf } from "./decode.ts";
+import { decodeColumn } from "./duckdb-columns.ts";
 import { QueryAbortedError, QueryError } from "./errors.ts";
 import { catalogTables, type LakeSources, localPaths, QUERYABLE_ZONES, viewSql } from "./lake-views.ts";
 import type { QueryEngine, QueryParam, QueryResult, ResultColumn } from "./port.ts";
@@ -206,23 +202,28 @@ export class DuckDbQueryEngine implements QueryEngine {
     rmSync(this.#profileFile, { force: true });
     const onAbort = () => this.#conn.interrupt();
     signal?.addEventListener("abort", onAbort, { once: true });
-    let reader: Awaited<ReturnType<DuckDBPreparedStatement["runAndReadAll"]>>;
+    let materialized: DuckDBMaterializedResult;
+    let chunks: DuckDBDataChunk[];
     try {
-      reader = await prepared.runAndReadAll();
+      materialized = await prepared.run();
+      chunks = await materialized.fetchAllChunks();
     } catch (e) {
       return fail(e);
     } finally {
       signal?.removeEventListener("abort", onAbort);
     }
     const filesScanned = this.#filesScanned();
-    const names = reader.columnNames();
-    const columns: ResultColumn[] = reader
-      .columnTypes()
-      .map((t, i) => ({ name: names[i]!, type: logicalTypeOf(t.toString()) }));
-    // Column-wise: DuckDB hands columns over; each is converted once, then rows are assembled.
-    const data = reader.getColumns().map((col) => col.map(jsValue));
-    const rows: Record<string, unknown>[] = new Array(reader.currentRowCount);
-    for (let r = 0; r < rows.length; r++) {
+    const names = materialized.columnNames();
+    const types = materialized.columnTypes();
+    const columns: ResultColumn[] = types.map((t, i) => ({
+      name: names[i]!,
+      type: logicalTypeOf(t.toString()),
+    }));
+    // Column-wise over DuckDB's vectors: each column is decoded in one pass, then rows are assembled.
+    const data = types.map((t, i) => decodeColumn(chunks, i, t));
+    const rowCount = data[0]?.length ?? 0;
+    const rows: Record<string, unknown>[] = new Array(rowCount);
+    for (let r = 0; r < rowCount; r++) {
       const o: Record<string, unknown> = {};
       for (let i = 0; i < names.length; i++) o[names[i]!] = data[i]![r];
       rows[r] = o;
@@ -234,11 +235,17 @@ export class DuckDbQueryEngine implements QueryEngine {
       stats: { millis: performance.now() - t0, ...(filesScanned !== undefined ? { filesScanned } : {}) },
     };
     if (this.#o.writeResults ?? true)
-      await writeResult(this.#o.store, this.#o.layout.bucket("query-results"), result, {
-        sql,
-        params,
-        submittedAt: new Date(Date.now() - (performance.now() - t0)).toISOString(),
-      });
+      await writeResult(
+        this.#o.store,
+        this.#o.layout.bucket("query-results"),
+        result,
+        {
+          sql,
+          params,
+          submittedAt: new Date(Date.now() - (performance.now() - t0)).toISOString(),
+        },
+        data,
+      );
     return result;
   }
 
@@ -280,27 +287,6 @@ function bind(p: DuckDBPreparedStatement, i: number, v: QueryParam): void {
     if (v >= -2_147_483_648 && v <= 2_147_483_647) p.bindInteger(i, v);
     else p.bindBigInt(i, BigInt(v));
   } else p.bindDouble(i, v);
-}
-
-/** A DuckDB value as the port's typed value. */
-function jsValue(v: unknown): unknown {
-  if (v === null || v === undefined) return null;
-  switch (typeof v) {
-    case "bigint":
-      return int64Value(v);
-    case "number":
-    case "string":
-    case "boolean":
-      return v;
-  }
-  if (v instanceof DuckDBDecimalValue) return decimalText(v.value, v.scale);
-  if (v instanceof DuckDBDateValue) return v.isFinite ? isoDateOfDays(v.days) : String(v);
-  if (v instanceof DuckDBTimestampValue || v instanceof DuckDBTimestampTZValue)
-    return new Date(Number(v.micros / 1000n));
-  if (v instanceof DuckDBTimestampMillisecondsValue) return new Date(Number(v.millis));
-  if (v instanceof DuckDBTimestampSecondsValue) return new Date(Number(v.seconds) * 1000);
-  if (v instanceof DuckDBTimestampNanosecondsValue) return new Date(Number(v.nanos / 1_000_000n));
-  return String(v);
 }
 
 /** 1-based line/column of a DuckDB error (`LINE 2:   nosuch = 1` then a caret line); DuckDB may shorten the

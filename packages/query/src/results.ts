@@ -20,11 +20,23 @@ const quote = (v: unknown): string => {
  * it runs ~2.5× faster than csv-stringify on large results, which every query pays. */
 export function resultCsv(result: Pick<QueryResult, "columns" | "rows">): string {
   const names = result.columns.map((c) => c.name);
-  const lines: string[] = [names.map(quote).join(",")];
-  for (const r of result.rows) {
-    let line = "";
-    for (let i = 0; i < names.length; i++) line += (i ? "," : "") + quote(r[names[i]!]);
-    lines.push(line);
+  return columnsCsv(
+    names,
+    names.map((n) => result.rows.map((r) => r[n])),
+  );
+}
+
+/** `resultCsv` of a result held column by column (`data[column][row]`): each column is quoted in one pass,
+ * then lines are joined, so no row object is looked up per cell. */
+export function columnsCsv(names: readonly string[], data: readonly (readonly unknown[])[]): string {
+  const rows = data[0]?.length ?? 0;
+  const cells = data.map((col) => col.map(quote));
+  const lines: string[] = new Array(rows + 1);
+  lines[0] = names.map(quote).join(",");
+  for (let r = 0; r < rows; r++) {
+    let line = cells[0]![r]!;
+    for (let i = 1; i < cells.length; i++) line += `,${cells[i]![r]}`;
+    lines[r + 1] = line;
   }
   return `${lines.join("\n")}\n`;
 }
@@ -47,6 +59,8 @@ export async function writeResult(
   bucket: string,
   result: QueryResult,
   meta: Omit<ResultMetadata, "queryId" | "columns" | "rows" | "stats">,
+  /** The same rows column by column, when the engine has them (spares a pass over the row objects). */
+  data?: readonly (readonly unknown[])[],
 ): Promise<string> {
   const key = `${result.queryId}.csv`;
   const metadata: ResultMetadata = {
@@ -58,7 +72,16 @@ export async function writeResult(
   };
   // Written side by side: the pair is complete when the query returns, and each object is atomic.
   await Promise.all([
-    store.put(bucket, key, resultCsv(result)),
+    store.put(
+      bucket,
+      key,
+      data
+        ? columnsCsv(
+            result.columns.map((c) => c.name),
+            data,
+          )
+        : resultCsv(result),
+    ),
     store.put(bucket, `${key}.metadata`, JSON.stringify(metadata, null, 2)),
   ]);
   return key;

@@ -61,6 +61,48 @@ describe("DuckDbQueryEngine", () => {
     });
   });
 
+  test("column-wise decoding: nulls past the first validity word, every decimal width, int64 and timestamps at the edges", async () => {
+    const r = await engine.query(
+      `SELECT i,
+              CASE WHEN i % 67 = 0 THEN NULL ELSE CAST((i - 2500) / 10.0 AS DECIMAL(4,1)) END AS d16,
+              CASE WHEN i % 71 = 0 THEN NULL ELSE CAST(-i / 7.0 AS DECIMAL(9,3)) END AS d32,
+              CASE WHEN i = 2 THEN CAST('-9999999999999.99999' AS DECIMAL(18,5)) ELSE CAST(i / 3.0 AS DECIMAL(18,5)) END AS d64,
+              CAST(-i / 4.0 AS DECIMAL(38,2)) AS d128,
+              CASE WHEN i = 1 THEN 9007199254740993::BIGINT WHEN i = 3 THEN -9007199254740991::BIGINT ELSE i * 1000000000000 END AS big,
+              DATE '1969-12-31' + CAST(i AS INTEGER) AS day,
+              TIMESTAMP '1969-12-31 23:59:59.9995' + to_microseconds(i) AS ts,
+              CASE WHEN i % 130 = 0 THEN NULL ELSE i % 2 = 0 END AS flag
+       FROM range(5000) t(i) ORDER BY i`,
+    );
+    const ref = await engine.query(
+      `SELECT CAST(CASE WHEN i % 67 = 0 THEN NULL ELSE CAST((i - 2500) / 10.0 AS DECIMAL(4,1)) END AS VARCHAR) AS d16,
+              CAST(CASE WHEN i % 71 = 0 THEN NULL ELSE CAST(-i / 7.0 AS DECIMAL(9,3)) END AS VARCHAR) AS d32,
+              CAST(CASE WHEN i = 2 THEN CAST('-9999999999999.99999' AS DECIMAL(18,5)) ELSE CAST(i / 3.0 AS DECIMAL(18,5)) END AS VARCHAR) AS d64,
+              CAST(CAST(-i / 4.0 AS DECIMAL(38,2)) AS VARCHAR) AS d128,
+              epoch_ms(TIMESTAMP '1969-12-31 23:59:59.9995' + to_microseconds(i)) AS ms
+       FROM range(5000) t(i) ORDER BY i`,
+    );
+    expect(r.rows).toHaveLength(5000);
+    for (const [i, row] of r.rows.entries()) {
+      const want = ref.rows[i]!;
+      expect(row.d16).toBe(want.d16);
+      expect(row.d32).toBe(want.d32);
+      expect(row.d64).toBe(want.d64);
+      expect(row.d128).toBe(want.d128);
+      expect((row.ts as Date).getTime()).toBe(Math.trunc(Number(want.ms)));
+      expect(row.flag).toBe(i % 130 === 0 ? null : i % 2 === 0);
+    }
+    expect(r.rows.slice(0, 4).map((x) => x.big)).toEqual([
+      0,
+      "9007199254740993",
+      2_000_000_000_000,
+      -9007199254740991,
+    ]);
+    expect(r.rows.slice(0, 3).map((x) => x.day)).toEqual(["1969-12-31", "1970-01-01", "1970-01-02"]);
+    expect(r.rows[2]!.d64).toBe("-9999999999999.99999");
+    expect(r.rows[67]!.d16).toBeNull();
+  });
+
   test("the catalogued tables are views <zone>.<table> with the schema's columns in order", async () => {
     const r = await engine.query(
       "SELECT table_schema, table_name FROM information_schema.tables ORDER BY 1, 2",
