@@ -13,14 +13,18 @@ export const OUT_FIELDS = 6;
  * node's best split among the features allowed by `featMask`, writing it to `out` (one OUT_FIELDS record per
  * node per worker slot `outSlot`).
  *
- * `bins` holds row-major histogram slots (see `binMatrix`).
+ * Rows come as CSR per feature block `blk` (`rp`, `sp`: the slots outside each feature's most frequent slot
+ * `dflt[f]`); that slot is derived as node total (G, H) − the feature's other slots.
  * Histogram layout: node slot `s` occupies `hist[s * 2T .. (s + 1) * 2T)` with `T = off[F]`; feature `f`
  * owns bins `off[f] .. off[f+1]-1`, the last of which collects missing values. Pairs are (grad, hess).
  * Level descriptor per node: start, end, slot, mode, parentSlot, siblingSlot, G, H.
  */
 export function processLevel(
-  bins: Uint16Array,
-  _nRows: number,
+  rp: Uint32Array,
+  sp: Uint16Array,
+  dflt: Int32Array,
+  nRows: number,
+  blk: number,
   idx: Uint32Array,
   gh: Float32Array,
   hist: Float64Array,
@@ -48,36 +52,34 @@ export function processLevel(
     const end = desc[d + 1]! | 0;
     const hb = (desc[d + 2]! * T2) | 0;
     hist.fill(0, hb + lo, hb + hi);
-    const F = off.length - 1;
-    {
-      let i = start;
-      // two rows per pass: independent read-modify-write chains keep the CPU busier
-      for (; i + 1 < end; i += 2) {
-        const g0 = gh[2 * i]!;
-        const h0 = gh[2 * i + 1]!;
-        const g1 = gh[2 * i + 2]!;
-        const h1 = gh[2 * i + 3]!;
-        const r0 = (idx[i]! * F) | 0;
-        const r1 = (idx[i + 1]! * F) | 0;
-        for (let f = f0; f < f1; f++) {
-          const a = (hb + bins[r0 + f]! * 2) | 0;
-          hist[a]! += g0;
-          hist[a + 1]! += h0;
-          const b = (hb + bins[r1 + f]! * 2) | 0;
-          hist[b]! += g1;
-          hist[b + 1]! += h1;
-        }
+    // only the slots that differ from their feature's most frequent one are stored (CSR per feature block)
+    const rb = (blk * (nRows + 1)) | 0;
+    for (let i = start; i < end; i++) {
+      const g = gh[2 * i]!;
+      const h = gh[2 * i + 1]!;
+      const r = (rb + idx[i]!) | 0;
+      const k1 = rp[r + 1]!;
+      for (let k = rp[r]!; k < k1; k++) {
+        const b = (hb + sp[k]! * 2) | 0;
+        hist[b]! += g;
+        hist[b + 1]! += h;
       }
-      for (; i < end; i++) {
-        const g = gh[2 * i]!;
-        const h = gh[2 * i + 1]!;
-        const rb = (idx[i]! * F) | 0;
-        for (let f = f0; f < f1; f++) {
-          const b = (hb + bins[rb + f]! * 2) | 0;
-          hist[b]! += g;
-          hist[b + 1]! += h;
-        }
+    }
+    // each feature's most frequent slot = node total − the feature's other slots
+    const G = desc[d + 6]!;
+    const H = desc[d + 7]!;
+    for (let f = f0; f < f1; f++) {
+      const ds = dflt[f]!;
+      if (ds < 0) continue;
+      let sg = 0;
+      let sh = 0;
+      const e = (hb + off[f + 1]! * 2) | 0;
+      for (let k = (hb + off[f]! * 2) | 0; k < e; k += 2) {
+        sg += hist[k]!;
+        sh += hist[k + 1]!;
       }
+      hist[hb + ds * 2] = G - sg;
+      hist[hb + ds * 2 + 1] = H - sh;
     }
   }
   // 2. subtract

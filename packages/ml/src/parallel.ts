@@ -10,7 +10,11 @@ import {
 
 /** The shared buffers one level's histogram work reads and writes. */
 export interface LevelBuffers {
-  readonly bins: Uint16Array;
+  /** Per feature block (one per thread): CSR row pointers (`nRows + 1` per block, absolute into `sp`) and
+   * the slots of the row's values outside their feature's most frequent slot `dflt[f]` (-1: none). */
+  readonly rp: Uint32Array;
+  readonly sp: Uint16Array;
+  readonly dflt: Int32Array;
   readonly nRows: number;
   readonly idx: Uint32Array;
   readonly gh: Float32Array;
@@ -54,11 +58,8 @@ export class LevelExecutor {
     threads: number,
     nFeatures: number,
   ) {
-    const t = Math.max(1, Math.min(threads, nFeatures));
-    this.ranges = [];
-    for (let i = 0; i < t; i++)
-      this.ranges.push([Math.floor((i * nFeatures) / t), Math.floor(((i + 1) * nFeatures) / t)]);
-    for (let i = 1; i < t; i++) this.workers.push(new Worker(WORKER_SOURCE, { eval: true }));
+    this.ranges = featureRanges(threads, nFeatures);
+    for (let i = 1; i < this.ranges.length; i++) this.workers.push(new Worker(WORKER_SOURCE, { eval: true }));
   }
 
   get slots(): number {
@@ -105,8 +106,11 @@ export class LevelExecutor {
       () => {
         const [f0, f1] = this.ranges[0]!;
         processLevel(
-          b.bins,
+          b.rp,
+          b.sp,
+          b.dflt,
           b.nRows,
+          0,
           b.idx,
           b.gh,
           b.hist,
@@ -174,6 +178,15 @@ export class LevelExecutor {
   }
 }
 
+/** Contiguous feature ranges, one per thread (at most one per feature). */
+export function featureRanges(threads: number, nFeatures: number): (readonly [number, number])[] {
+  const t = Math.max(1, Math.min(threads, nFeatures));
+  const ranges: (readonly [number, number])[] = [];
+  for (let i = 0; i < t; i++)
+    ranges.push([Math.floor((i * nFeatures) / t), Math.floor(((i + 1) * nFeatures) / t)]);
+  return ranges;
+}
+
 export const sharedF64 = (n: number) => new Float64Array(new SharedArrayBuffer(Math.max(1, n) * 8));
 
 const WORKER_SOURCE = `
@@ -188,7 +201,7 @@ parentPort.on("message", (m) => {
     if (m.kind === "none") {
     } else if (m.kind === "grad") gradientPairs(b.margin, b.labels, b.idx, b.gh, m.from, m.to, m.logistic, b.sums, 1);
     else if (m.kind === "partition") partitionNodes(b.cols, b.nRows, b.idx, b.gh64, b.tmpIdx, b.tmpGh, b.pd, m.from, m.to, b.nl);
-    else processLevel(b.bins, b.nRows, b.idx, b.gh, b.hist, b.off, m.nNodes, b.desc, b.featMask, m.f0, m.f1,
+    else processLevel(b.rp, b.sp, b.dflt, b.nRows, m.outSlot, b.idx, b.gh, b.hist, b.off, m.nNodes, b.desc, b.featMask, m.f0, m.f1,
       m.reg.lambda, m.reg.alpha, m.reg.minChildWeight, b.out, m.outSlot);
     parentPort.postMessage({});
   } catch (e) {
