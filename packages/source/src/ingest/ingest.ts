@@ -354,6 +354,11 @@ export async function ensureHotelBookingsHotels(source: SqlSource): Promise<void
   await writeBatch(source, batch, "hotel_bookings");
 }
 
+/** Records taken between two turns of the event loop while a batch is being written. A synchronous source
+ * (the generator), or an async one that is always ready (a worker ahead of us: only microtasks), would hold
+ * the event loop for a whole batch, and the batch in flight would not be streamed to the database meanwhile. */
+const YIELD_EVERY = 500;
+
 /** The core: batches checked items and writes them; counts balance per table. */
 export async function ingestItems(
   source: SqlSource,
@@ -450,14 +455,24 @@ export async function ingestItems(
   };
   try {
     if (Symbol.iterator in items) {
+      let sinceYield = 0;
       for (const item of items as Iterable<IngestItem>) {
         const p = add(item);
         if (p) await p;
+        else if (++sinceYield >= YIELD_EVERY && inFlight) {
+          sinceYield = 0;
+          await new Promise(setImmediate);
+        }
       }
     } else {
+      let sinceYield = 0;
       for await (const item of items) {
         const p = add(item);
         if (p) await p;
+        else if (++sinceYield >= YIELD_EVERY && inFlight) {
+          sinceYield = 0;
+          await new Promise(setImmediate);
+        }
       }
     }
     await flush();
