@@ -1,4 +1,4 @@
-/** `pnpm bench query [--rows N] [--runs R] [--dir DIR]`: every named query through the query engine
+/** `pnpm bench query [--rows N] [--runs R] [--dir DIR] [--only NAME]`: every named query through the query engine
  * (DuckDbQueryEngine: catalog/snapshot check, bound parameters, typed decoding, result CSV written to the
  * query-results zone) beside the same SQL on bare DuckDB over the same committed files, in the same run;
  * median latency of R runs each, alternating. Target: overhead ≤ 10%, and a query filtered on arrival month
@@ -268,8 +268,9 @@ export async function run(args: string[]): Promise<void> {
       );
     }
   }
-  /** The same SQL with the same typed binds, nothing else: prepare, bind, run, materialise rows. */
-  const bareQuery = async (sql: string, params: readonly QueryParam[]) => {
+  /** The same SQL with the same typed binds, nothing else: prepare, bind, run, and materialise the rows
+   * as JS row objects (what the engine hands back; a client of bare DuckDB would do the same). */
+  const bareQuery = async (sql: string, params: readonly QueryParam[], asValues = false) => {
     const p = await bare.prepare(sql);
     for (const [i, v] of params.entries()) {
       if (v === null) p.bindNull(i + 1);
@@ -277,7 +278,9 @@ export async function run(args: string[]): Promise<void> {
       else if (typeof v === "boolean") p.bindBoolean(i + 1, v);
       else p.bindVarchar(i + 1, v);
     }
-    return (await p.runAndReadAll()).getRows().length;
+    const reader = await p.runAndReadAll();
+    // asValues: DuckDB's value arrays (no conversion to plain JS values): the cheapest materialisation.
+    return asValues ? reader.getRows().length : reader.getRowObjectsJS().length;
   };
   const median = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
@@ -292,6 +295,7 @@ export async function run(args: string[]): Promise<void> {
       t0 = performance.now();
       await engine.query("SELECT 1 AS one");
       e.push(performance.now() - t0);
+      await engine.flushResults();
       t0 = performance.now();
       await bareQuery("SELECT 1 AS one", []);
       b.push(performance.now() - t0);
@@ -300,24 +304,37 @@ export async function run(args: string[]): Promise<void> {
       `fixed cost per query (SELECT 1, median of 20): engine ${median(e).toFixed(1)} ms, bare ${median(b).toFixed(1)} ms`,
     );
   }
+  const only = arg(args, "--only", "");
   const cases = [
     ...namedQueries().map((q) => ({ label: q.name, name: q.name, params: {} as Record<string, unknown> })),
     { label: "adr_revenue_by_month 2016-07", name: "adr_revenue_by_month", params: { year: 2016, month: 7 } },
-  ];
+  ].filter((c) => !only || c.label.startsWith(only));
   const table: (string | number)[][] = [
-    ["query", "rows", "engine ms", "bare ms", "overhead % (paired)", "files scanned"],
+    [
+      "query",
+      "rows",
+      "engine ms",
+      "bare ms",
+      "overhead % (paired)",
+      "bare getRows ms",
+      "overhead vs getRows %",
+      "files scanned",
+    ],
   ];
   let engineTotal = 0;
   let bareTotal = 0;
+  let valuesTotal = 0;
   for (const c of cases) {
     const q = namedQuery(c.name);
     const values = bindNamedParams(q, c.params);
     const e: number[] = [];
     const b: number[] = [];
+    const bv: number[] = [];
     let files: number | undefined;
     let n = 0;
     // One warm-up each (file metadata and OS cache), then alternate.
     await engine.query(q.sql, values);
+    await engine.flushResults();
     await bareQuery(q.sql, values);
     for (let r = 0; r < runs; r++) {
       t0 = performance.now();
@@ -325,17 +342,34 @@ export async function run(args: string[]): Promise<void> {
       e.push(performance.now() - t0);
       files = res.stats?.filesScanned;
       n = res.rows.length;
+      // A large result's file is written after the engine answered: not charged to the bare query that follows.
+      await engine.flushResults();
       t0 = performance.now();
       await bareQuery(q.sql, values);
       b.push(performance.now() - t0);
+      t0 = performance.now();
+      await bareQuery(q.sql, values, true);
+      bv.push(performance.now() - t0);
     }
     const em = median(e);
     const bm = median(b);
+    const vm = median(bv);
     engineTotal += em;
     bareTotal += bm;
+    valuesTotal += vm;
     // Overhead from adjacent pairs: both ran under the same load (this machine is shared and noisy).
     const paired = median(e.map((x, i) => x / b[i]!));
-    table.push([c.label, n, Math.round(em), Math.round(bm), ((paired - 1) * 100).toFixed(1), files ?? "?"]);
+    const pairedValues = median(e.map((x, i) => x / bv[i]!));
+    table.push([
+      c.label,
+      n,
+      Math.round(em),
+      Math.round(bm),
+      ((paired - 1) * 100).toFixed(1),
+      Math.round(vm),
+      ((pairedValues - 1) * 100).toFixed(1),
+      files ?? "?",
+    ]);
   }
   table.push([
     "all (sum of medians)",
@@ -343,6 +377,8 @@ export async function run(args: string[]): Promise<void> {
     Math.round(engineTotal),
     Math.round(bareTotal),
     ((engineTotal / bareTotal - 1) * 100).toFixed(1),
+    Math.round(valuesTotal),
+    ((engineTotal / valuesTotal - 1) * 100).toFixed(1),
     "",
   ]);
   report(

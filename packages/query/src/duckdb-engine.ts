@@ -25,6 +25,11 @@ export interface DuckDbQueryEngineOptions extends LakeSources {
   readonly layout: LakeLayout;
   /** Write each result to the `query-results` zone as `<queryId>.csv` + `.csv.metadata`. Default true. */
   readonly writeResults?: boolean;
+  /** Results with more rows than this are written to the query-results zone in the background, after the
+   * query has answered (serialising 50k rows costs about as much as the query); `flushResults()` and
+   * `close()` wait for them and raise a failed write. Smaller results are written before the query
+   * answers. Default 10,000. */
+  readonly backgroundWriteRows?: number;
   /** Milliseconds during which a catalog/snapshot check is reused; 0 checks before every query. Default 0. */
   readonly refreshMs?: number;
   /** DuckDB worker threads. Default: DuckDB's (one per core). */
@@ -53,6 +58,9 @@ export class DuckDbQueryEngine implements QueryEngine {
   readonly #profileFile: string;
   readonly #views = new Map<string, ViewState>();
   #checkedAt = Number.NEGATIVE_INFINITY;
+  /** Result files being written after their query answered (see `backgroundWriteRows`). */
+  readonly #pendingWrites = new Set<Promise<unknown>>();
+  readonly #writeErrors: Error[] = [];
   /** Queries run one at a time on the one connection (the profile file is per connection). */
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -234,18 +242,32 @@ export class DuckDbQueryEngine implements QueryEngine {
       rows,
       stats: { millis: performance.now() - t0, ...(filesScanned !== undefined ? { filesScanned } : {}) },
     };
-    if (this.#o.writeResults ?? true)
-      await writeResult(
-        this.#o.store,
-        this.#o.layout.bucket("query-results"),
-        result,
-        {
-          sql,
-          params,
-          submittedAt: new Date(Date.now() - (performance.now() - t0)).toISOString(),
-        },
-        data,
-      );
+    if (this.#o.writeResults ?? true) {
+      const submittedAt = new Date(Date.now() - (performance.now() - t0)).toISOString();
+      const write = () =>
+        writeResult(
+          this.#o.store,
+          this.#o.layout.bucket("query-results"),
+          result,
+          { sql, params, submittedAt },
+          data,
+        );
+      if (rowCount <= (this.#o.backgroundWriteRows ?? 10_000)) await write();
+      else {
+        // Off the critical path: started once the caller has its rows (setImmediate), awaited by flushResults.
+        const pending: Promise<unknown> = new Promise((resolve) => setImmediate(resolve))
+          .then(write)
+          .catch((e: unknown) => {
+            this.#writeErrors.push(
+              new Error(`writing the result of query ${queryId} failed: ${(e as Error).message}`, {
+                cause: e,
+              }),
+            );
+          })
+          .finally(() => this.#pendingWrites.delete(pending));
+        this.#pendingWrites.add(pending);
+      }
+    }
     return result;
   }
 
@@ -268,12 +290,30 @@ export class DuckDbQueryEngine implements QueryEngine {
     return total;
   }
 
+  /** Waits for the result files still being written in the background; throws if any write failed (each
+   * failure is reported once). */
+  async flushResults(): Promise<void> {
+    while (this.#pendingWrites.size > 0) await Promise.all(this.#pendingWrites);
+    const errors = this.#writeErrors.splice(0);
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1)
+      throw new AggregateError(errors, `${errors.length} query results could not be written`);
+  }
+
+  /** Closes DuckDB once the queued queries are done and their result files written; a failed result write
+   * is raised here (after closing). */
   async close(): Promise<void> {
     await this.#queue;
+    const flushed = this.flushResults().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const writeError = await flushed;
     this.#conn.closeSync();
     this.#instance.closeSync();
     process.removeListener("exit", this.#removeProfileDir);
     this.#removeProfileDir();
+    if (writeError) throw writeError;
   }
 }
 

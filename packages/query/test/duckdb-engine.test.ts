@@ -200,6 +200,41 @@ describe("DuckDbQueryEngine", () => {
     expect(meta.columns[1]).toEqual({ name: "score", type: { kind: "decimal", precision: 3, scale: 1 } });
   });
 
+  test("a large result is written in the background: flushResults waits for it, a failed write is raised", async () => {
+    // Arrange: an engine that writes every result in the background, and one whose store refuses writes.
+    const bucket = lake.layout.bucket("query-results");
+    const bg = await DuckDbQueryEngine.create({ ...lake, backgroundWriteRows: 0 });
+    const refusing = Object.create(lake.store) as typeof lake.store;
+    refusing.put = async () => {
+      throw new Error("disk full");
+    };
+    const broken = await DuckDbQueryEngine.create({ ...lake, store: refusing, backgroundWriteRows: 0 });
+    try {
+      // Act
+      const r = await bg.query("SELECT i, i * 2 AS j FROM range(3) t(i)");
+      await bg.flushResults();
+      const failed = await broken.query("SELECT 1 AS one");
+      // Assert: the rows came back, the file is complete once flushed, and the failure is not swallowed.
+      expect(r.rows).toEqual([
+        { i: 0, j: 0 },
+        { i: 1, j: 2 },
+        { i: 2, j: 4 },
+      ]);
+      expect(text.decode(await lake.store.get(bucket, `${r.queryId}.csv`))).toBe(
+        '"i","j"\n"0","0"\n"1","2"\n"2","4"\n',
+      );
+      expect(failed.rows).toEqual([{ one: 1 }]);
+      await expect(broken.flushResults()).rejects.toThrow(
+        `result of query ${failed.queryId} failed: disk full`,
+      );
+      await broken.query("SELECT 2 AS two");
+      await expect(broken.close()).rejects.toThrow("disk full");
+    } finally {
+      await bg.close();
+      await broken.close().catch(() => undefined);
+    }
+  });
+
   test("a SQL error carries the engine's message and the position", async () => {
     const err = await engine
       .query("SELECT hotel\nFROM curated.bookings\nWHERE nosuch = 1")
