@@ -56,6 +56,8 @@ export const TransformJobStateChange = EventBridgeSchema.extend({
     TransformJobStatus: z.enum(["InProgress", "Completed", "Failed", "Stopping", "Stopped"]),
     FailureReason: z.string().optional(),
     TransformOutput: z.looseObject({ S3OutputPath: z.string() }).optional(),
+    /** Epoch milliseconds (DescribeTransformJob's field, as the event carries it). */
+    TransformEndTime: z.number().optional(),
   }),
 });
 

@@ -152,6 +152,79 @@ const athenaUnload: Permission[] = [
     why: "query results and UNLOAD output",
   },
 ];
+/** The transform output → predictions.booking_cancellations through Athena (an external CSV table over the
+ * output, INSERT INTO … JOIN curated.bookings, DROP TABLE), and the snapshot it commits. */
+const predictionsInsert: Permission[] = [
+  {
+    actions: [
+      "athena:StartQueryExecution",
+      "athena:GetQueryExecution",
+      "athena:GetQueryResults",
+      "athena:StopQueryExecution",
+    ],
+    resources: [{ kind: "athena-workgroup" }],
+    why: "create the transform output's table, INSERT the predictions, drop the table",
+  },
+  {
+    actions: [
+      "glue:GetDatabase",
+      "glue:GetTable",
+      "glue:GetPartition",
+      "glue:GetPartitions",
+      "glue:BatchGetPartition",
+      "glue:CreateTable",
+      "glue:DeleteTable",
+      "glue:CreatePartition",
+      "glue:BatchCreatePartition",
+      "glue:UpdatePartition",
+    ],
+    resources: [{ kind: "glue-catalog", databases: ["predictions"] }],
+    why: "the transform output's external table, and the partitions INSERT INTO adds to booking_cancellations",
+  },
+  {
+    actions: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+    resources: [{ kind: "glue-catalog", databases: ["curated"] }],
+    why: "Athena reads curated.bookings through the catalog (the join)",
+  },
+  {
+    actions: ["s3:GetObject", "s3:ListBucket"],
+    resources: [
+      { kind: "bucket", zone: "curated" },
+      { kind: "bucket", zone: "curated", keys: "*" },
+    ],
+    why: "Athena scans curated.bookings with the caller's credentials",
+  },
+  {
+    actions: ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
+    resources: [
+      { kind: "bucket", zone: "predictions" },
+      { kind: "bucket", zone: "predictions", keys: "batch/*" },
+    ],
+    why: "Athena reads the transform output (CSV)",
+  },
+  {
+    actions: ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"],
+    resources: [
+      { kind: "bucket", zone: "predictions", keys: "booking_cancellations/*" },
+      { kind: "bucket", zone: "predictions", keys: "_snapshots/*" },
+    ],
+    why: "Athena writes the Parquet partitions; the step commits the table snapshot",
+  },
+  {
+    actions: ["s3:PutObject", "s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
+    resources: [
+      { kind: "bucket", zone: "query-results" },
+      { kind: "bucket", zone: "query-results", keys: "*" },
+    ],
+    why: "Athena query results",
+  },
+  {
+    actions: ["s3:GetObject"],
+    resources: [{ kind: "bucket", zone: "models", keys: "*" }],
+    why: "the model's registry entry (its decision threshold)",
+  },
+];
+
 const passRole: Permission = {
   actions: ["iam:PassRole"],
   resources: [{ kind: "sagemaker-role" }],
@@ -321,21 +394,23 @@ export const FUNCTIONS: readonly LambdaFunction[] = [
   },
   {
     name: "transform-state",
-    description: "SageMaker Transform Job State Change → PredictionsWritten; the run ends",
+    description:
+      "SageMaker Transform Job State Change → Athena INSERT into predictions.booking_cancellations → PredictionsWritten",
     entry: entry("transform-state"),
     zip: zip("transform-state"),
     handler: "index.handler",
     runtime: "nodejs22.x",
     memoryMb: 256,
-    timeoutSeconds: 60,
+    // The INSERT over ~120k rows takes tens of seconds on Athena; a Lambda may wait up to 15 minutes.
+    timeoutSeconds: 900,
     triggers: [
       {
         kind: "eventbridge",
         pattern: { source: ["aws.sagemaker"], "detail-type": ["SageMaker Transform Job State Change"] },
       },
     ],
-    env: [...COMMON_ENV],
-    permissions: [runLog, runLogList, kms, observability],
+    env: [...COMMON_ENV, "ATHENA_WORKGROUP"],
+    permissions: [...predictionsInsert, readCurated, listCurated, runLog, runLogList, kms, observability],
   },
 ];
 

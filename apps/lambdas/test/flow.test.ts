@@ -33,6 +33,49 @@ const store = new S3ObjectStore({ client: new S3Client({ region: "eu-west-1" }) 
 const layout = awsLayout({ prefix: "hotels", env: "dev" });
 const runLog = new RunLog({ store, bucket: "hotels-dev-raw" });
 
+/** Athena for the transform-state function: the version's files are absent until the INSERT ran, which
+ * reports its UpdateCount. */
+function athenaFake(files: { path: string; bytes: string; n: string }[]) {
+  const sqlOf = new Map<string, string>();
+  let inserted = false;
+  const state = { updateCountAsked: false };
+  let n = 0;
+  athena.on(StartQueryExecutionCommand).callsFake((input: { QueryString: string }) => {
+    const id = `p${++n}`;
+    sqlOf.set(id, input.QueryString);
+    if (input.QueryString.startsWith("INSERT")) inserted = true;
+    return { QueryExecutionId: id };
+  });
+  athena.on(GetQueryResultsCommand).callsFake((input: { QueryExecutionId: string; MaxResults?: number }) => {
+    const sql = sqlOf.get(input.QueryExecutionId) ?? "";
+    if (sql.startsWith("INSERT")) {
+      if (input.MaxResults === 1) state.updateCountAsked = true;
+      return { UpdateCount: files.reduce((a, f) => a + Number(f.n), 0), ResultSet: { Rows: [] } };
+    }
+    if (!sql.startsWith("SELECT")) return { ResultSet: { Rows: [] } };
+    const cols = ["path", "bytes", "n"];
+    const rows = inserted ? files : [];
+    return {
+      ResultSet: {
+        ResultSetMetadata: {
+          ColumnInfo: [
+            { Name: "path", Type: "varchar" },
+            { Name: "bytes", Type: "bigint" },
+            { Name: "n", Type: "bigint" },
+          ],
+        },
+        Rows: [
+          { Data: cols.map((c) => ({ VarCharValue: c })) },
+          ...rows.map((f) => ({
+            Data: [{ VarCharValue: f.path }, { VarCharValue: f.bytes }, { VarCharValue: f.n }],
+          })),
+        ],
+      },
+    };
+  });
+  return state;
+}
+
 function withName<T extends { detail: Record<string, unknown> }>(event: T, field: string, name: string): T {
   return { ...event, detail: { ...event.detail, [field]: name } };
 }
@@ -170,12 +213,58 @@ describe("the AWS pipeline, event by event (sample events from the AWS docs; AWS
       DataProcessing: { InputFilter: "$[1:]", JoinSource: "Input", OutputFilter: "$[0,-1]" },
     });
 
-    // 5. Transform Job Completed: PredictionsWritten, the run is over.
+    // 5. Transform Job Completed: Athena turns the transform output into predictions.booking_cancellations
+    // (external CSV table, INSERT … JOIN curated.bookings, DROP), PredictionsWritten with the real rows.
+    const athenaCalls = athena.commandCalls(StartQueryExecutionCommand).length;
+    const predictionsAthena = athenaFake([
+      {
+        path: "s3://hotels-dev-predictions/booking_cancellations/arrival_year=2017/arrival_month=7/f1",
+        bytes: "900",
+        n: "70",
+      },
+      {
+        path: "s3://hotels-dev-predictions/booking_cancellations/arrival_year=2017/arrival_month=8/f2",
+        bytes: "800",
+        n: "50",
+      },
+    ]);
+    // The Parquet files Athena's INSERT writes (the snapshot commit checks they exist).
+    for (const [f, bytes] of [
+      ["arrival_year=2017/arrival_month=7/f1", 900],
+      ["arrival_year=2017/arrival_month=8/f2", 800],
+    ] as const)
+      await store.put("hotels-dev-predictions", `booking_cancellations/${f}`, "PAR1".padEnd(bytes, "."));
     const done = (await transformState.makeHandler()(
       withName(sample("sagemaker-transform-completed"), "TransformJobName", transform.TransformJobName!),
       lambdaContext(),
     )) as { status: string };
     expect(done.status).toBe("succeeded");
+    const statements = athena
+      .commandCalls(StartQueryExecutionCommand)
+      .slice(athenaCalls)
+      .map((c) => c.args[0].input);
+    expect(statements.map((q) => q.QueryString!.split(/\s/)[0])).toEqual([
+      "CREATE",
+      "SELECT",
+      "INSERT",
+      "SELECT",
+      "DROP",
+    ]);
+    expect(statements.every((q) => q.WorkGroup === "hotels-dev-analytics")).toBe(true);
+    expect(statements[0]!.QueryString).toContain(
+      `LOCATION 's3://hotels-dev-predictions/batch/${transform.TransformJobName}/'`,
+    );
+    expect(statements[1]!.ExecutionParameters).toEqual([`'${name}'`]);
+    expect(statements[2]!.QueryString).toContain(`'${name}'`);
+    expect(predictionsAthena.updateCountAsked).toBe(true);
+    const predicted = (await runLog.get(started.runId))!.steps.find((s) => s.name === "predict")!;
+    expect(predicted.output).toEqual({
+      table: "predictions.booking_cancellations",
+      version: 1,
+      rows: 120,
+      model: `booking-cancellation/${name}`,
+    });
+    expect(predicted.counts).toEqual({ rows: 120, files: 2 });
 
     // The run log in the raw bucket holds the whole run, as `hotels pipeline status` reads it.
     const run = (await runLog.get(started.runId))!;

@@ -24,7 +24,8 @@ export const compose = () => {
     prefix: env.HOTELS_PREFIX,
     env: env.HOTELS_ENV,
     roleArn: required(env, "SAGEMAKER_ROLE_ARN"),
-    image: required(env, "TRAINING_IMAGE"),
+    region: env.AWS_REGION,
+    ...(env.TRAINING_IMAGE ? { image: env.TRAINING_IMAGE } : {}),
     trainingInstanceType: env.TRAINING_INSTANCE_TYPE,
     transformInstanceType: env.TRANSFORM_INSTANCE_TYPE,
   };

@@ -9,7 +9,8 @@ import { transformRef } from "../stages/refs.ts";
 export const defaultDeps = async (): Promise<Deps> =>
   (await import("../compose/transform-state.ts")).compose();
 
-/** SageMaker Transform Job State Change → finishes the predict step (PredictionsWritten); the run ends. */
+/** SageMaker Transform Job State Change → finishes the predict step: Athena turns the transform output into
+ * predictions.booking_cancellations, PredictionsWritten with its rows; the run ends. */
 export const makeHandler = (deps: () => Deps | Promise<Deps> = lazy(defaultDeps)) =>
   defineHandler({
     name: "transform-state",
@@ -23,6 +24,8 @@ export const makeHandler = (deps: () => Deps | Promise<Deps> = lazy(defaultDeps)
       const run = await pipelineFor(core, stages, context).complete(transformRef(d.TransformJobName), {
         ok: d.TransformJobStatus === "Completed",
         error: `transform job ${d.TransformJobName} ${d.TransformJobStatus}: ${d.FailureReason ?? ""}`,
+        // When the rows were scored (`scored_at`).
+        details: { endTime: d.TransformEndTime ?? Date.parse(event.time) },
       });
       return run
         ? runSummary(run)

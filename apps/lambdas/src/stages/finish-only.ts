@@ -1,6 +1,5 @@
-import type { LakeLayout } from "@hotels/lake";
 import type { EventOf, ExternalResult, Stage, StepContext, StepOutcome } from "@hotels/pipeline";
-import { refName } from "./refs.ts";
+import { athenaPredictFinish, type PredictionsFinishOptions } from "./predictions.ts";
 
 type Ctx<T extends "LakeUpdated"> = StepContext & { ref: string; trigger: EventOf<T> };
 
@@ -21,20 +20,6 @@ export async function crawlFinish(
   };
 }
 
-/** PredictionsWritten from a finished transform job. */
-export function predictFinish(layout: LakeLayout): NonNullable<Stage<"predict">["finish"]> {
-  return async (_result, ctx) => ({
-    kind: "done",
-    data: {
-      table: layout.uri("predictions", `batch/${refName(ctx.ref)}/`),
-      version: 0,
-      rows: 0,
-      model: `${ctx.trigger.data.model}/${ctx.trigger.data.version}`,
-    },
-    note: "transform output is CSV (key, probability); not committed as predictions.booking_cancellations",
-  });
-}
-
 const startedElsewhere = (step: string, by: string) => async (): Promise<never> => {
   throw new Error(`${step} is started by the ${by} function, not this one`);
 };
@@ -45,7 +30,7 @@ export const crawlFinishStage: Stage<"crawl"> = {
   finish: crawlFinish,
 };
 
-/** The predict step as the transform-state function sees it. */
-export function predictFinishStage(layout: LakeLayout): Stage<"predict"> {
-  return { run: startedElsewhere("predict", "training-state"), finish: predictFinish(layout) };
+/** The predict step as the transform-state function sees it: it only finishes transform jobs. */
+export function predictFinishStage(o: PredictionsFinishOptions): Stage<"predict"> {
+  return { run: startedElsewhere("predict", "training-state"), finish: athenaPredictFinish(o) };
 }

@@ -6,12 +6,19 @@ import {
   type CreateTransformJobRequest,
   type SageMakerClient,
 } from "@aws-sdk/client-sagemaker";
-import type { LakeLayout, ObjectStore } from "@hotels/lake";
+import { type LakeLayout, type ObjectStore, TableLog } from "@hotels/lake";
+import {
+  createModelRequest,
+  createTrainingJobRequest,
+  createTransformJobRequest,
+  lakeTrainingDefaults,
+  xgboostImageUri,
+} from "@hotels/ml";
 import type { Stage } from "@hotels/pipeline";
 import type { QueryEngine } from "@hotels/query";
 import { cancellationFeatures } from "@hotels/schema";
 import { featureSelectSql, unloadSql, vocabularySql } from "./features-sql.ts";
-import { predictFinish } from "./finish-only.ts";
+import { athenaPredictFinish } from "./predictions.ts";
 import { refName, trainingRef, transformRef } from "./refs.ts";
 
 export interface SageMakerStageOptions {
@@ -22,11 +29,17 @@ export interface SageMakerStageOptions {
   /** Resource names are `<prefix>-<env>-…` (infra scopes the SageMaker permissions to them). */
   readonly prefix: string;
   readonly env: string;
+  readonly region: string;
   readonly roleArn: string;
-  /** The built-in XGBoost 1.7-1 image URI of the region. */
-  readonly image: string;
+  /** The built-in XGBoost 1.7-1 image. Default `xgboostImageUri(region)` of @hotels/ml; infra passes the one
+   * it resolved (`TRAINING_IMAGE`), which wins (e.g. a mirror). */
+  readonly image?: string;
   readonly trainingInstanceType: string;
   readonly transformInstanceType: string;
+  /** The tables' snapshot log (predict commits predictions.booking_cancellations). Default over `store`. */
+  readonly tables?: TableLog;
+  /** `UpdateCount` of a finished Athena INSERT (GetQueryResults). Default: unknown. */
+  readonly updateCount?: (queryId: string) => Promise<number | undefined>;
 }
 
 /** SageMaker job names: ≤ 63 of [a-zA-Z0-9-], unique per run. */
@@ -35,17 +48,14 @@ export function jobName(kind: "train" | "score", prefix: string, env: string, ru
   return `${prefix}-${env}-${kind}-${id}`.slice(0, 63);
 }
 
-/** The local trainer's defaults, as the built-in XGBoost's hyperparameters. */
-export const HYPERPARAMETERS = {
-  objective: "binary:logistic",
-  eval_metric: "auc",
-  tree_method: "hist",
-  max_depth: "8",
-  eta: "0.1",
-  max_bin: "256",
-  num_round: "300",
-  early_stopping_rounds: "20",
-} as const;
+/** Decision threshold of `predicted_label` recorded with a SageMaker-trained model (the local trainer's
+ * default). */
+export const SAGEMAKER_THRESHOLD = 0.5;
+
+/** The feature CSVs are UNLOADed uncompressed (`compression = 'NONE'`, see features-sql.ts). */
+const COMPRESSION = "None" as const;
+
+const imageOf = (o: SageMakerStageOptions) => o.image ?? xgboostImageUri(o.region);
 
 async function learnedVocabularies(athena: QueryEngine) {
   const learned: Record<string, string[]> = {};
@@ -55,38 +65,33 @@ async function learnedVocabularies(athena: QueryEngine) {
   return learned;
 }
 
+/** The training job: @hotels/ml's request for the built-in XGBoost with the local trainer's defaults
+ * (`lakeTrainingDefaults`), over the UNLOADed train / validation CSVs. */
 export function trainingJobRequest(
   o: SageMakerStageOptions,
   name: string,
   prefix: string,
 ): CreateTrainingJobRequest {
-  const channel = (c: "train" | "validation") => ({
-    ChannelName: c,
-    ContentType: "text/csv",
-    CompressionType: "None" as const,
-    DataSource: {
-      S3DataSource: {
-        S3DataType: "S3Prefix" as const,
-        S3Uri: o.layout.uri("models", `${prefix}${c}/`),
-        S3DataDistributionType: "FullyReplicated" as const,
-      },
-    },
+  const request = createTrainingJobRequest({
+    jobName: name,
+    region: o.region,
+    roleArn: o.roleArn,
+    trainS3Uri: o.layout.uri("models", `${prefix}train/`),
+    validationS3Uri: o.layout.uri("models", `${prefix}validation/`),
+    outputS3Uri: o.layout.uri("models", "sagemaker/"),
+    params: { ...lakeTrainingDefaults, eval_metric: "auc" },
+    compression: COMPRESSION,
+    instanceType: o.trainingInstanceType,
+    tags: { "hotels:feature-spec": `${cancellationFeatures.name}@${cancellationFeatures.version}` },
   });
   return {
-    TrainingJobName: name,
-    AlgorithmSpecification: { TrainingImage: o.image, TrainingInputMode: "File" },
-    RoleArn: o.roleArn,
-    HyperParameters: { ...HYPERPARAMETERS },
-    InputDataConfig: [channel("train"), channel("validation")],
-    OutputDataConfig: { S3OutputPath: o.layout.uri("models", "sagemaker/") },
-    ResourceConfig: { InstanceType: o.trainingInstanceType as never, InstanceCount: 1, VolumeSizeInGB: 10 },
-    StoppingCondition: { MaxRuntimeInSeconds: 3600 },
-    Tags: [
-      { Key: "hotels:feature-spec", Value: `${cancellationFeatures.name}@${cancellationFeatures.version}` },
-    ],
+    ...request,
+    AlgorithmSpecification: { ...request.AlgorithmSpecification!, TrainingImage: imageOf(o) },
   };
 }
 
+/** The transform job: @hotels/ml's request, plus the key riding along — the scoring CSV is `key,f1..f29`:
+ * drop the key on the way in, join the input back, keep `key,probability`. */
 export function transformJobRequest(
   o: SageMakerStageOptions,
   name: string,
@@ -94,17 +99,14 @@ export function transformJobRequest(
   inputPrefix: string,
 ): CreateTransformJobRequest {
   return {
-    TransformJobName: name,
-    ModelName: modelName,
-    TransformInput: {
-      DataSource: { S3DataSource: { S3DataType: "S3Prefix", S3Uri: o.layout.uri("models", inputPrefix) } },
-      ContentType: "text/csv",
-      SplitType: "Line",
-      CompressionType: "None",
-    },
-    TransformOutput: { S3OutputPath: o.layout.uri("predictions", `batch/${name}/`), AssembleWith: "Line" },
-    TransformResources: { InstanceType: o.transformInstanceType as never, InstanceCount: 1 },
-    // The key rides along: drop it on the way in, join the input back, keep key + probability.
+    ...createTransformJobRequest({
+      jobName: name,
+      modelName,
+      inputS3Uri: o.layout.uri("models", inputPrefix),
+      outputS3Uri: o.layout.uri("predictions", `batch/${name}/`),
+      compression: COMPRESSION,
+      instanceType: o.transformInstanceType,
+    }),
     DataProcessing: { InputFilter: "$[1:]", JoinSource: "Input", OutputFilter: "$[0,-1]" },
   };
 }
@@ -141,7 +143,7 @@ export function sagemakerTrainStage(o: SageMakerStageOptions): Stage<"train"> {
       await o.store.put(
         o.layout.bucket("models"),
         `${model}/${version}/sagemaker.json`,
-        JSON.stringify({ trainingJob: name, artifacts, metrics }, null, 2),
+        JSON.stringify({ trainingJob: name, artifacts, metrics, threshold: SAGEMAKER_THRESHOLD }, null, 2),
       );
       return {
         kind: "done",
@@ -175,11 +177,16 @@ export function sagemakerPredictStage(o: SageMakerStageOptions): Stage<"predict"
       await o.athena.query(
         unloadSql(featureSelectSql("score", features.learned), o.layout.uri("models", inputPrefix)),
       );
+      const model = createModelRequest({
+        modelName: e.data.version,
+        region: o.region,
+        roleArn: o.roleArn,
+        modelDataUrl: info.artifacts,
+      });
       await o.sagemaker.send(
         new CreateModelCommand({
-          ModelName: e.data.version,
-          ExecutionRoleArn: o.roleArn,
-          PrimaryContainer: { Image: o.image, ModelDataUrl: info.artifacts },
+          ...model,
+          PrimaryContainer: { ...model.PrimaryContainer, Image: imageOf(o) },
         }),
       );
       await o.sagemaker.send(
@@ -187,6 +194,12 @@ export function sagemakerPredictStage(o: SageMakerStageOptions): Stage<"predict"
       );
       return { kind: "pending", ref: transformRef(name), note: `SageMaker transform job ${name}` };
     },
-    finish: predictFinish(o.layout),
+    finish: athenaPredictFinish({
+      athena: o.athena,
+      store: o.store,
+      layout: o.layout,
+      tables: o.tables ?? new TableLog({ store: o.store, layout: o.layout }),
+      updateCount: o.updateCount ?? (async () => undefined),
+    }),
   };
 }
