@@ -55,9 +55,10 @@ export function processLevel(
     // only the slots that differ from their feature's most frequent one are stored (CSR per feature block)
     const rb = (blk * (nRows + 1)) | 0;
     for (let i = start; i < end; i++) {
-      const g = gh[2 * i]!;
-      const h = gh[2 * i + 1]!;
-      const r = (rb + idx[i]!) | 0;
+      const row = idx[i]!;
+      const g = gh[2 * row]!;
+      const h = gh[2 * row + 1]!;
+      const r = (rb + row) | 0;
       const k1 = rp[r + 1]!;
       for (let k = rp[r]!; k < k1; k++) {
         const b = (hb + sp[k]! * 2) | 0;
@@ -172,17 +173,15 @@ export const PART_FIELDS = 6;
 
 /**
  * Stable partition of the rows of nodes `[from, to)` of the descriptor `pd`: rows going left first, in
- * their order, then rows going right, moving each row's gradient pair (one float64 word) along. Writes each
- * node's left count to `nl`. `cols` is the column-major slot matrix; `tmpIdx`/`tmpGh` are scratch
- * buffers indexed like `idx` (node ranges are disjoint, so threads share them safely).
+ * their order, then rows going right (only row ids move: gradient pairs stay in row order, which halves
+ * the stores). Writes each node's left count to `nl`. `cols` is the column-major slot matrix; `tmpIdx` is
+ * a scratch buffer indexed like `idx` (node ranges are disjoint, so threads share them safely).
  */
 export function partitionNodes(
   cols: Uint16Array,
   nRows: number,
   idx: Uint32Array,
-  gh64: Float64Array,
   tmpIdx: Uint32Array,
-  tmpGh: Float64Array,
   pd: Float64Array,
   from: number,
   to: number,
@@ -203,21 +202,15 @@ export function partitionNodes(
     for (let i = start; i < end; i++) {
       const row = idx[i]!;
       const s = cols[base + row]!;
-      const g = gh64[i]!;
       // missing is the feature's last slot, always above splitSlot
       const left =
         ((s <= splitSlot) as unknown as number) | (((s === missingSlot) as unknown as number) & dl);
       idx[l] = row;
-      gh64[l] = g;
       tmpIdx[r] = row;
-      tmpGh[r] = g;
       l += left;
       r += 1 - left;
     }
-    for (let k = start; k < r; k++) {
-      idx[l + k - start] = tmpIdx[k]!;
-      gh64[l + k - start] = tmpGh[k]!;
-    }
+    for (let k = start; k < r; k++) idx[l + k - start] = tmpIdx[k]!;
     nl[j] = l - start;
   }
 }

@@ -18,11 +18,9 @@ export interface LevelBuffers {
   readonly nRows: number;
   readonly idx: Uint32Array;
   readonly gh: Float32Array;
-  readonly gh64: Float64Array;
   /** Column-major slots (partitioning). */
   readonly cols: Uint16Array;
   readonly tmpIdx: Uint32Array;
-  readonly tmpGh: Float64Array;
   /** Partition descriptor (PART_FIELDS per node) and per-node left counts. */
   pd: Float64Array;
   nl: Int32Array;
@@ -154,7 +152,7 @@ export class LevelExecutor {
     const b = this.buf;
     const t = this.ranges.length;
     if (t === 1 || nNodes < 2) {
-      partitionNodes(b.cols, b.nRows, b.idx, b.gh64, b.tmpIdx, b.tmpGh, b.pd, 0, nNodes, b.nl);
+      partitionNodes(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, 0, nNodes, b.nl);
       return;
     }
     // contiguous node ranges of about equal row counts
@@ -169,7 +167,7 @@ export class LevelExecutor {
     cut.push(nNodes);
     await this.dispatch(
       (slot) => ({ kind: "partition", from: cut[slot], to: cut[slot + 1] }),
-      () => partitionNodes(b.cols, b.nRows, b.idx, b.gh64, b.tmpIdx, b.tmpGh, b.pd, cut[0]!, cut[1]!, b.nl),
+      () => partitionNodes(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, cut[0]!, cut[1]!, b.nl),
     );
   }
 
@@ -200,7 +198,7 @@ parentPort.on("message", (m) => {
     if (m.buffers) b = m.buffers;
     if (m.kind === "none") {
     } else if (m.kind === "grad") gradientPairs(b.margin, b.labels, b.idx, b.gh, m.from, m.to, m.logistic, b.sums, 1);
-    else if (m.kind === "partition") partitionNodes(b.cols, b.nRows, b.idx, b.gh64, b.tmpIdx, b.tmpGh, b.pd, m.from, m.to, b.nl);
+    else if (m.kind === "partition") partitionNodes(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, m.from, m.to, b.nl);
     else processLevel(b.rp, b.sp, b.dflt, b.nRows, m.outSlot, b.idx, b.gh, b.hist, b.off, m.nNodes, b.desc, b.featMask, m.f0, m.f1,
       m.reg.lambda, m.reg.alpha, m.reg.minChildWeight, b.out, m.outSlot);
     parentPort.postMessage({});

@@ -238,10 +238,8 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
 
   // --- shared work buffers ---
   const idx = new Uint32Array(new SharedArrayBuffer(n * 4));
-  // gradient pairs in row-position order, float32 as XGBoost's GradientPair; `gh64` views each pair as one
-  // float64 so partitioning moves a pair with one load and store (h > 0 is finite, so no NaN pattern)
+  // gradient pairs by row id, float32 as XGBoost's GradientPair
   const gh = new Float32Array(new SharedArrayBuffer(8 * n));
-  const gh64 = new Float64Array(gh.buffer);
   const featMask = new Uint8Array(new SharedArrayBuffer(F));
   const maxSlotsPerLevel = Math.min(2 ** Math.max(0, p.max_depth - 1), 64);
   const margin0 = baseMargin({ objective: p.objective, baseScore: p.base_score });
@@ -256,10 +254,8 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
     hist: sharedF64(2 * maxSlotsPerLevel * T2),
     off,
     desc: sharedF64(maxSlotsPerLevel * NODE_FIELDS),
-    gh64,
     cols: binsCol,
     tmpIdx: new Uint32Array(new SharedArrayBuffer(4 * n)),
-    tmpGh: sharedF64(n),
     pd: sharedF64(maxSlotsPerLevel * PART_FIELDS),
     nl: new Int32Array(new SharedArrayBuffer(4 * maxSlotsPerLevel)),
     margin,
@@ -310,8 +306,8 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
           sampled[i] = take ? 1 : 0;
           if (!take) continue;
           idx[m] = i;
-          gh[2 * m] = grad[i]!;
-          gh[2 * m + 1] = hess[i]!;
+          gh[2 * i] = grad[i]!;
+          gh[2 * i + 1] = hess[i]!;
           G += grad[i]!;
           H += hess[i]!;
           m++;
