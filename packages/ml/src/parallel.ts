@@ -53,10 +53,9 @@ export class LevelExecutor {
 
   constructor(
     private readonly buf: LevelBuffers,
-    threads: number,
-    nFeatures: number,
+    ranges: readonly (readonly [number, number])[],
   ) {
-    this.ranges = featureRanges(threads, nFeatures);
+    this.ranges = [...ranges];
     for (let i = 1; i < this.ranges.length; i++) this.workers.push(new Worker(WORKER_SOURCE, { eval: true }));
   }
 
@@ -176,12 +175,32 @@ export class LevelExecutor {
   }
 }
 
-/** Contiguous feature ranges, one per thread (at most one per feature). */
-export function featureRanges(threads: number, nFeatures: number): (readonly [number, number])[] {
+/** Contiguous feature ranges, one per thread (at most one per feature), of about equal total `weight`
+ * (default 1 per feature): the histogram work of a feature is its stored entries, so ranges follow those. */
+export function featureRanges(
+  threads: number,
+  nFeatures: number,
+  weight: ArrayLike<number> = new Float64Array(nFeatures).fill(1),
+): (readonly [number, number])[] {
   const t = Math.max(1, Math.min(threads, nFeatures));
+  let total = 0;
+  for (let f = 0; f < nFeatures; f++) total += weight[f]!;
+  const cut = [0];
+  let acc = 0;
+  for (let f = 0; f < nFeatures && cut.length < t; f++) {
+    const next = acc + weight[f]!;
+    const target = (total * cut.length) / t;
+    // cut before or after f, whichever lands nearer the target, leaving a feature for every later range
+    if (next >= target) {
+      const before = f > cut[cut.length - 1]! && target - acc < next - target;
+      cut.push(Math.min(before ? f : f + 1, nFeatures - (t - cut.length)));
+    }
+    acc = next;
+  }
+  while (cut.length < t) cut.push(Math.min(nFeatures, cut[cut.length - 1]! + 1));
+  cut.push(nFeatures);
   const ranges: (readonly [number, number])[] = [];
-  for (let i = 0; i < t; i++)
-    ranges.push([Math.floor((i * nFeatures) / t), Math.floor(((i + 1) * nFeatures) / t)]);
+  for (let i = 0; i < t; i++) ranges.push([cut[i]!, cut[i + 1]!]);
   return ranges;
 }
 

@@ -152,19 +152,23 @@ function sparseSlots(
   n: number,
   F: number,
   off: Int32Array,
-  ranges: readonly (readonly [number, number])[],
-): { rp: Uint32Array; sp: Uint16Array; dflt: Int32Array } {
+  threads: number,
+): { rp: Uint32Array; sp: Uint16Array; dflt: Int32Array; ranges: (readonly [number, number])[] } {
   const dflt = new Int32Array(new SharedArrayBuffer(4 * F));
   const count = new Int32Array(off[F]!);
   for (let i = 0; i < n * F; i++) count[slots[i]!]!++;
+  const stored = new Float64Array(F);
   let nnz = 0;
   for (let f = 0; f < F; f++) {
     let best = off[f]!;
     for (let s = off[f]! + 1; s < off[f + 1]! - 1; s++) if (count[s]! > count[best]!) best = s;
     // a feature with only missing values has no real slot
     dflt[f] = best < off[f + 1]! - 1 ? best : -1;
-    nnz += n - (dflt[f]! >= 0 ? count[best]! : 0);
+    stored[f] = n - (dflt[f]! >= 0 ? count[best]! : 0);
+    nnz += stored[f]!;
   }
+  // threads share features by stored entries (the histogram work), not by feature count
+  const ranges = featureRanges(threads, F, stored);
   const rp = new Uint32Array(new SharedArrayBuffer(4 * ranges.length * (n + 1)));
   const sp = new Uint16Array(new SharedArrayBuffer(2 * Math.max(1, nnz)));
   let k = 0;
@@ -179,7 +183,7 @@ function sparseSlots(
     }
     rp[base + n] = k;
   });
-  return { rp, sp, dflt };
+  return { rp, sp, dflt, ranges };
 }
 
 /** Binned-traversal of a growing tree for one row (bins instead of float comparisons: same result). */
@@ -232,7 +236,7 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
   off.set(slotOffsets(cuts));
   const T2 = off[F]! * 2;
   const threads = Math.max(1, Math.min(p.nthread, cpus().length));
-  const sparse = sparseSlots(bins, n, F, off, featureRanges(threads, F));
+  const sparse = sparseSlots(bins, n, F, off, threads);
   const valid = options.validation;
   const vBins = valid ? binMatrix(valid, cuts) : undefined;
 
@@ -247,7 +251,9 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
   const labelsShared = new Float32Array(new SharedArrayBuffer(4 * n));
   labelsShared.set(data.labels);
   const buf: LevelBuffers = {
-    ...sparse,
+    rp: sparse.rp,
+    sp: sparse.sp,
+    dflt: sparse.dflt,
     nRows: n,
     idx,
     gh,
@@ -265,7 +271,7 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
     out: sharedF64(maxSlotsPerLevel * OUT_FIELDS * 2),
   };
   let slotCap = maxSlotsPerLevel; // slots per parity half of `hist`
-  const exec = new LevelExecutor(buf, threads, F);
+  const exec = new LevelExecutor(buf, sparse.ranges);
   const reg = { lambda: p.lambda, alpha: p.alpha, minChildWeight: p.min_child_weight };
 
   const vMargin = valid ? new Float32Array(valid.rows).fill(margin0) : undefined;
