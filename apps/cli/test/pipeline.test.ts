@@ -1,8 +1,12 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { scopedSource } from "../src/commands/pipeline.ts";
+import type { Config } from "../src/config.ts";
+import type { Runtime } from "../src/runtime.ts";
 
 /** `hotels pipeline` end to end on the real local stages (PGlite, DuckDB, the GBDT trainer), on a small
  * generated data set: an uninterrupted run, and a run killed with SIGKILL mid-way then run again. */
@@ -89,4 +93,42 @@ describe("hotels pipeline (local stages)", () => {
     expect(s.steps.find((x) => x.step === "etl")?.attempt).toBe(1);
     expect(rowsOf(s)).toEqual(rowsOf(ref));
   }, 600_000);
+});
+
+const PG_URL = process.env.PG_TEST_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+/** Whether PostgreSQL answers on its port (under CI it must). */
+const pgUp = await new Promise<boolean>((resolve, reject) => {
+  const u = new URL(PG_URL);
+  const socket = net.connect(Number(u.port || 5432), u.hostname);
+  socket.once("connect", () => {
+    socket.end();
+    resolve(true);
+  });
+  socket.once("error", (e) => {
+    if (process.env.CI) return reject(e);
+    console.warn(`skipping the scoped-source test: PostgreSQL at ${PG_URL} is unreachable (${e.message})`);
+    resolve(false);
+  });
+});
+
+describe.runIf(pgUp)("the pipeline's SQL source (open only for ingest and ETL)", () => {
+  it("shares one source until closed, then the closed one refuses queries and the next open is a new one", async () => {
+    // prepare: the pipeline command's runtime, on PostgreSQL (PGlite would cost ~2 s and ~700 MB).
+    const config = { runtime: "local", home: tmp(), databaseUrl: PG_URL } as unknown as Config;
+    const sql = scopedSource({ config } as Runtime);
+
+    // act
+    const first = await sql.open();
+    const again = await sql.open();
+    await sql.close();
+    const reopened = await sql.open();
+
+    // assert
+    expect(again).toBe(first);
+    await expect(first.query("select 1 as one")).rejects.toThrow();
+    expect(reopened).not.toBe(first);
+    expect(await reopened.query("select 1 as one")).toEqual([{ one: 1 }]);
+    await sql.close();
+    await sql.close(); // closing twice is harmless (ETL's close, then the run's)
+  });
 });

@@ -18,7 +18,7 @@ import { lakeTables } from "@hotels/schema";
 import type { Command } from "commander";
 import type { CliContext, CommandModule } from "../context.ts";
 import { emit, table, UserError } from "../output.ts";
-import type { Runtime } from "../runtime.ts";
+import { createRuntime, type Runtime } from "../runtime.ts";
 
 /** The real data set: what `hotels pipeline run` ingests by default (the README's quick start). */
 const DEFAULT_INPUT = path.join("data", "hotel_bookings.csv.gz");
@@ -48,9 +48,32 @@ async function lakeState(store: ObjectStore, layout: LakeLayout) {
   return tables;
 }
 
+/** The SQL source, open only while ingest and ETL use it: PGlite holds ~1 GB that train and predict never
+ * touch, so ETL closes it once it has read it; a later ingest (`watch`, a resumed run) opens it again. Its own
+ * runtime, so closing it leaves the caller's store, catalog and query engine open. */
+export interface ScopedSource {
+  open(): ReturnType<Runtime["source"]>;
+  close(): Promise<void>;
+}
+
+export function scopedSource(rt: Runtime): ScopedSource {
+  let scope: Runtime | undefined;
+  return {
+    open: () => {
+      scope ??= createRuntime(rt.config);
+      return scope.source();
+    },
+    async close() {
+      const s = scope;
+      scope = undefined;
+      await s?.close();
+    },
+  };
+}
+
 /** The local stages: each stage package wired in through the runtime's ports. A package or export that is
  * missing fails its step with a clear message (never a faked success). */
-export function localStages(rt: Runtime): Stages {
+export function localStages(rt: Runtime, sql: ScopedSource = scopedSource(rt)): Stages {
   const ports = async () => ({
     store: rt.store(),
     layout: rt.layout(),
@@ -70,7 +93,7 @@ export function localStages(rt: Runtime): Stages {
         const input = e.data.input;
         if (input.kind === "none") return { kind: "done", data: { reason: "external" } };
         const src = await import("@hotels/source");
-        const source = await rt.source();
+        const source = await sql.open();
         const onProgress = (p: { read: number }) => ctx.progress({ rows: p.read });
         const s =
           input.kind === "generate"
@@ -96,7 +119,7 @@ export function localStages(rt: Runtime): Stages {
         const { runLocalEtl } = await import("@hotels/etl");
         let rows = 0;
         const s = await runLocalEtl(
-          { source: await rt.source(), store: rt.store(), layout: rt.layout() },
+          { source: await sql.open(), store: rt.store(), layout: rt.layout() },
           {
             onProgress: (p) => {
               if (p.phase !== "done" || !p.step) return;
@@ -104,7 +127,7 @@ export function localStages(rt: Runtime): Stages {
               ctx.progress({ rows, note: p.job });
             },
           },
-        );
+        ).finally(() => sql.close());
         const tables = await lakeState(rt.store(), rt.layout());
         const sum = (k: "extracted" | "processed" | "rejected") => s.balance.reduce((a, b) => a + b[k], 0);
         const unbalanced = s.balance.filter((b) => !b.balanced).map((b) => b.table);
@@ -381,8 +404,9 @@ async function runLocked(
     // Progress goes to stderr (live on a TTY, a line per finished step otherwise), so --json's stdout stays
     // one JSON object.
     const live = liveOutput(true);
-    const pipeline = new Pipeline({ stages: localStages(rt), log: runLogOf(rt), ...live });
-    return await pipeline.run(request, { resume: options.resume });
+    const sql = scopedSource(rt);
+    const pipeline = new Pipeline({ stages: localStages(rt, sql), log: runLogOf(rt), ...live });
+    return await pipeline.run(request, { resume: options.resume }).finally(() => sql.close());
   } finally {
     handle.release();
   }
