@@ -1,7 +1,10 @@
-/** `pnpm bench ingest [--rows N] [--pglite-rows M] [--batch B]`: N generated bookings (default 1M, with their
- * hotels, customers and reviews) ingested — validation on, staged upsert — into (a) real PostgreSQL
- * (`PG_TEST_URL`) and (b) PGlite, beside `psql \copy` of the same rows from CSV files into the same tables
- * (fresh schema, same DDL) in the same run. Each is a child process measured for wall time and peak RSS.
+/** `pnpm bench ingest [--rows N] [--pglite-rows M] [--batch B] [--main-thread] [--no-real]`: N generated
+ * bookings (default 1M, with their hotels, customers and reviews) ingested — validation on, staged upsert —
+ * into (a) real PostgreSQL (`PG_TEST_URL`) and (b) PGlite, beside `psql \copy` of the same rows from CSV
+ * files into the same tables (fresh schema, same DDL) in the same run. Each is a child process measured for
+ * wall time and peak RSS. `--main-thread` adds the PostgreSQL ingest with generation on the main thread
+ * (no worker) for an A/B in the same run. Then the real file (`data/hotel_bookings.csv.gz`: gunzip, CSV
+ * parse, mapping, validation) into PostgreSQL beside `\copy` of the rows it loaded (`--no-real` skips it).
  * Target: ingest ≥ 50% of `\copy` throughput, and peak RSS flat in the input size (also measured at N/10).
  * Figures, not a test: these machines are shared and noisy, the ratio is what to read. */
 
@@ -14,6 +17,7 @@ import {
   type Generated,
   generate,
   type IngestSummary,
+  ingest,
   ingestGenerated,
   migrate,
   openPg,
@@ -66,22 +70,31 @@ async function dropSchema(schema: string): Promise<void> {
   await db.close();
 }
 
-/** Child: one ingest, its summary on stdout. */
+const REAL_FILE = path.resolve(import.meta.dirname, "../../data/hotel_bookings.csv.gz");
+
+/** Child: one ingest, its summary on stdout. `kind`: pg | pg-main (no worker) | pglite | real (the file). */
 async function child(args: string[]): Promise<void> {
   const [kind, rowsText, schemaOrDir, batchText] = args;
   const rows = Number(rowsText);
   const db =
-    kind === "pg"
-      ? await openPg(PG_URL, { schema: schemaOrDir })
-      : await openPglite({ dataDir: schemaOrDir === "-" ? undefined : schemaOrDir });
-  if (kind !== "pg") await migrate(db);
-  const s: IngestSummary = await ingestGenerated(
-    db,
-    { bookings: rows, seed: 1 },
-    { batchRows: Number(batchText) || undefined },
-  );
+    kind === "pglite"
+      ? await openPglite({ dataDir: schemaOrDir === "-" ? undefined : schemaOrDir })
+      : await openPg(PG_URL, { schema: schemaOrDir });
+  if (kind === "pglite") await migrate(db);
+  const batchRows = Number(batchText) || undefined;
+  const s: IngestSummary =
+    kind === "real"
+      ? await ingest(db, REAL_FILE, { batchRows })
+      : await ingestGenerated(db, { bookings: rows, seed: 1 }, { batchRows, worker: kind !== "pg-main" });
   await db.close();
   process.stdout.write(`${JSON.stringify(s)}\n`);
+}
+
+/** `psql -f` of a script of `\copy` lines into `schema`, measured. */
+async function psqlCopy(dir: string, schema: string, copies: readonly string[]) {
+  const script = path.join(dir, `${schema}.sql`);
+  writeFileSync(script, ["\\set ON_ERROR_STOP on", `SET search_path = ${schema};`, ...copies].join("\n"));
+  return measure("psql", ["-q", PG_URL, "-f", script]);
 }
 
 const self = ["--import", "tsx", path.join(import.meta.dirname, "main.ts"), "ingest", "--child"];
@@ -91,6 +104,8 @@ export async function run(args: string[]): Promise<void> {
   const rows = arg(args, "--rows", 1_000_000);
   const pgliteRows = arg(args, "--pglite-rows", rows);
   const batch = arg(args, "--batch", 0);
+  const mainThread = args.includes("--main-thread");
+  const real = !args.includes("--no-real");
   const dir = mkdtempSync(path.join(tmpdir(), "bench-ingest-"));
   try {
     console.log(`generating ${rows.toLocaleString("en")} bookings as CSV for the \\copy reference…`);
@@ -101,28 +116,32 @@ export async function run(args: string[]): Promise<void> {
 
     // (ref) psql \copy of the same rows into the same (fresh, migrated) tables.
     await freshSchema("bench_copy");
-    const script = path.join(dir, "copy.sql");
-    writeFileSync(
-      script,
-      [
-        "\\set ON_ERROR_STOP on",
-        "SET search_path = bench_copy;",
-        ...TABLES.map((t) => `\\copy ${t.name} FROM '${path.join(dir, `${t.name}.csv`)}' WITH (FORMAT csv)`),
-      ].join("\n"),
+    const ref = await psqlCopy(
+      dir,
+      "bench_copy",
+      TABLES.map((t) => `\\copy ${t.name} FROM '${path.join(dir, `${t.name}.csv`)}' WITH (FORMAT csv)`),
     );
-    const ref = await measure("psql", ["-q", PG_URL, "-f", script]);
     const refRate = records / ref.seconds;
     figures.push(["psql \\copy (PostgreSQL)", records, ref.seconds, refRate, 1, ref.peakRssMb]);
     await dropSchema("bench_copy");
 
-    // (a) PostgreSQL, at N and at N/10 (memory flat in input size).
-    for (const n of [rows, Math.max(1000, Math.floor(rows / 10))]) {
+    // (a) PostgreSQL, at N and at N/10 (memory flat in input size), and at N on the main thread (A/B).
+    const runs: [string, number][] = [
+      ["pg", rows],
+      ["pg", Math.max(1000, Math.floor(rows / 10))],
+    ];
+    if (mainThread) runs.push(["pg-main", rows]);
+    for (const [kind, n] of runs) {
       await freshSchema("bench_ingest");
-      const m = await measure(process.execPath, [...self, "pg", String(n), "bench_ingest", String(batch)]);
+      const m = await measure(process.execPath, [...self, kind, String(n), "bench_ingest", String(batch)]);
       const s = JSON.parse(m.stdout.trim().split("\n").at(-1)!) as IngestSummary;
       if (s.read !== s.loaded + s.rejected) throw new Error(`unbalanced summary: ${m.stdout}`);
       const label =
-        n === rows ? "hotels ingest (PostgreSQL)" : `  same at N/10 (${n.toLocaleString("en")} bookings)`;
+        kind === "pg-main"
+          ? "  same, generated on the main thread"
+          : n === rows
+            ? "hotels ingest (PostgreSQL)"
+            : `  same at N/10 (${n.toLocaleString("en")} bookings)`;
       figures.push([label, s.read, m.seconds, s.read / m.seconds, s.read / m.seconds / refRate, m.peakRssMb]);
       await dropSchema("bench_ingest");
     }
@@ -139,6 +158,38 @@ export async function run(args: string[]): Promise<void> {
       ps.read / p.seconds / refRate,
       p.peakRssMb,
     ]);
+
+    // (c) The real file into PostgreSQL, beside \copy of the rows it loaded (exported as CSV afterwards).
+    if (real) {
+      await freshSchema("bench_real");
+      const m = await measure(process.execPath, [...self, "real", "0", "bench_real", String(batch)]);
+      const s = JSON.parse(m.stdout.trim().split("\n").at(-1)!) as IngestSummary;
+      if (s.read !== s.loaded + s.rejected) throw new Error(`unbalanced summary: ${m.stdout}`);
+      const out = (t: string) => path.join(dir, `real-${t}.csv`);
+      await psqlCopy(
+        dir,
+        "bench_real",
+        ["hotels", "bookings"].map((t) => `\\copy ${t} TO '${out(t)}' WITH (FORMAT csv)`),
+      );
+      await dropSchema("bench_real");
+      await freshSchema("bench_copy");
+      const r = await psqlCopy(
+        dir,
+        "bench_copy",
+        ["hotels", "bookings"].map((t) => `\\copy ${t} FROM '${out(t)}' WITH (FORMAT csv)`),
+      );
+      await dropSchema("bench_copy");
+      const rate = s.read / r.seconds;
+      figures.push(["psql \\copy (real file's rows)", s.read, r.seconds, rate, 1, r.peakRssMb]);
+      figures.push([
+        "hotels ingest data/hotel_bookings.csv.gz",
+        s.read,
+        m.seconds,
+        s.read / m.seconds,
+        s.read / m.seconds / rate,
+        m.peakRssMb,
+      ]);
+    }
 
     report(
       `ingest: ${rows.toLocaleString("en")} generated bookings (+ hotels, customers, reviews); wall time incl. process start`,
