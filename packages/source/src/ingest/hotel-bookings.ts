@@ -100,8 +100,7 @@ export function mapHotelBooking(
       value: cells.arrival_date_month ?? null,
       rule: "not a month name",
     });
-  const decoded = tableCodec(bookings).decodeText({
-    ...cells,
+  const decoded = tableCodec(bookings).decodeText(cells, {
     booking_id: String(line - 1),
     hotel_id: hotelId === undefined ? undefined : String(hotelId),
     customer_id: undefined,

@@ -11,8 +11,12 @@ export interface TableCodec {
   readonly table: TableDef;
   /** Typed values (JS record) → checked COPY line. Unknown fields are problems, missing ones `required`. */
   fromValues(record: Readonly<Record<string, unknown>>): Checked;
-  /** Text cells (CSV) by column name → typed record plus decode problems; null markers per `decodeCell`. */
-  decodeText(cells: Readonly<Record<string, string | undefined>>): {
+  /** Text cells (CSV) by column name → typed record plus decode problems; null markers per `decodeCell`.
+   * `overrides` replace some cells (mapped or derived ones) without copying the row. */
+  decodeText(
+    cells: Readonly<Record<string, string | undefined>>,
+    overrides?: Readonly<Record<string, string | undefined>>,
+  ): {
     record: Record<string, unknown>;
     problems: Problem[];
   };
@@ -145,11 +149,11 @@ export function tableCodec(table: TableDef): TableCodec {
       }
       return problems ? { ok: false, problems } : { ok: true, line };
     },
-    decodeText(cells) {
+    decodeText(cells, overrides) {
       const record: Record<string, unknown> = {};
       const problems: Problem[] = [];
       for (const c of cols) {
-        const text = cells[c.name];
+        const text = overrides && c.name in overrides ? overrides[c.name] : cells[c.name];
         const d = decodeCell(c, text);
         if (d.ok) record[c.name] = d.value;
         else problems.push({ field: c.name, value: text ?? null, rule: d.rule });
