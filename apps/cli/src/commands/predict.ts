@@ -1,6 +1,7 @@
 import { predictToLake } from "@hotels/ml";
 import type { CommandModule } from "../context.ts";
 import { emit, UserError } from "../output.ts";
+import { mlPorts, parseThreshold } from "./ml-ports.ts";
 
 interface PredictOptions {
   readonly name?: string;
@@ -18,16 +19,8 @@ export const registerPredict: CommandModule = (program, ctx) => {
     .option("--threshold <p>", "decision threshold (default: the model's)")
     .option("--json", "print one JSON summary object")
     .action(async (o: PredictOptions) => {
-      const threshold = o.threshold === undefined ? undefined : Number(o.threshold);
-      if (threshold !== undefined && !(threshold > 0 && threshold < 1))
-        throw new UserError(`--threshold must be in (0, 1), got ${o.threshold}`);
-      const rt = ctx.runtime();
-      const ports = {
-        store: rt.store(),
-        layout: rt.layout(),
-        catalog: rt.catalog(),
-        queryEngine: await rt.queryEngine(),
-      };
+      const threshold = parseThreshold(o.threshold);
+      const ports = await mlPorts(ctx.runtime());
       let res: Awaited<ReturnType<typeof predictToLake>>;
       try {
         res = await predictToLake(ports, { name: o.name, version: o.version, threshold });

@@ -2,6 +2,7 @@ import { parseParamPairs, type RoundInfo, resolveParams, trainFromLake } from "@
 import cliProgress from "cli-progress";
 import type { CommandModule } from "../context.ts";
 import { emit, table, UserError } from "../output.ts";
+import { mlPorts, parseThreshold } from "./ml-ports.ts";
 
 interface TrainOptions {
   readonly objective?: string;
@@ -39,16 +40,8 @@ export const registerTrain: CommandModule = (program, ctx) => {
       } catch (e) {
         throw new UserError((e as Error).message);
       }
-      const threshold = o.threshold === undefined ? undefined : Number(o.threshold);
-      if (threshold !== undefined && !(threshold > 0 && threshold < 1))
-        throw new UserError(`--threshold must be in (0, 1), got ${o.threshold}`);
-      const rt = ctx.runtime();
-      const ports = {
-        store: rt.store(),
-        layout: rt.layout(),
-        catalog: rt.catalog(),
-        queryEngine: await rt.queryEngine(),
-      };
+      const threshold = parseThreshold(o.threshold);
+      const ports = await mlPorts(ctx.runtime());
       const tty = process.stderr.isTTY && !o.json;
       const bar = tty
         ? new cliProgress.SingleBar(
@@ -101,7 +94,7 @@ export const registerTrain: CommandModule = (program, ctx) => {
         version: res.registered.version,
         promoted: res.registered.promoted,
         reason: res.registered.reason,
-        location: `${rt.layout().uri("models", res.registered.prefix)}`,
+        location: `${ports.layout.uri("models", res.registered.prefix)}`,
         rows: res.rows,
         rounds: res.metrics.training.rounds,
         trainSeconds: res.metrics.training.seconds,
@@ -131,7 +124,7 @@ export const registerTrain: CommandModule = (program, ctx) => {
             })),
           ),
           `top features: ${summary.topFeatures.join(", ")}`,
-          `report: ${rt.layout().uri("models", `${res.registered.prefix}report.html`)}`,
+          `report: ${ports.layout.uri("models", `${res.registered.prefix}report.html`)}`,
         ].join("\n"),
       );
     });
