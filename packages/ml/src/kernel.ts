@@ -216,6 +216,40 @@ export function partitionNodes(
 }
 
 /**
+ * The last level's shortcut: instead of partitioning the rows of nodes `[from, to)` of `pd` (as
+ * `partitionNodes`), adds each row's leaf value straight to its training margin — `lv[2j]` for rows going
+ * left, `lv[2j + 1]` for rows going right (float32 leaf values; `margin` is float32, as XGBoost's cache).
+ */
+export function leafMargins(
+  cols: Uint16Array,
+  nRows: number,
+  idx: Uint32Array,
+  pd: Float64Array,
+  from: number,
+  to: number,
+  lv: Float64Array,
+  margin: Float32Array,
+): void {
+  for (let j = from; j < to; j++) {
+    const d = j * 6;
+    const start = pd[d]! | 0;
+    const end = pd[d + 1]! | 0;
+    const base = (pd[d + 2]! * nRows) | 0;
+    const splitSlot = pd[d + 3]! | 0;
+    const missingSlot = pd[d + 4]! | 0;
+    const dl = pd[d + 5]! | 0;
+    const vl = lv[2 * j]!;
+    const vr = lv[2 * j + 1]!;
+    for (let i = start; i < end; i++) {
+      const row = idx[i]!;
+      const s = cols[base + row]!;
+      const left = s <= splitSlot || (s === missingSlot && dl === 1);
+      margin[row]! += left ? vl : vr;
+    }
+  }
+}
+
+/**
  * Gradient pairs of rows `[from, to)` (float32, as XGBoost's GradientPair), written in row order with
  * `idx[i] = i` (the no-subsampling case), and their sums into `sums[2 * slot]`, `sums[2 * slot + 1]`.
  * `logistic` = 1 for binary:logistic, 0 for squared error.

@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import {
   gradientPairs,
+  leafMargins,
   NODE_FIELDS,
   OUT_FIELDS,
   PART_FIELDS,
@@ -24,6 +25,8 @@ export interface LevelBuffers {
   /** Partition descriptor (PART_FIELDS per node) and per-node left counts. */
   pd: Float64Array;
   nl: Int32Array;
+  /** Last level: leaf values per node (left, right) added straight to `margin` (see `leafMargins`). */
+  lv: Float64Array;
   /** Training margins and labels (shared, for gradient pairs) and the two half sums (G0, H0, G1, H1). */
   readonly margin: Float32Array;
   readonly labels: Float32Array;
@@ -146,12 +149,18 @@ export class LevelExecutor {
     return [b.sums[0]! + b.sums[2]!, b.sums[1]! + b.sums[3]!];
   }
 
-  /** Partitions the rows of `nNodes` nodes (`pd` filled); nodes are shared out by row count. */
-  async partition(nNodes: number, rows: readonly number[]): Promise<void> {
+  /** Partitions the rows of `nNodes` nodes (`pd` filled); nodes are shared out by row count. With
+   * `toMargins` (the last level), adds the leaf values `lv` to the rows' margins instead. */
+  async partition(nNodes: number, rows: readonly number[], toMargins = false): Promise<void> {
     const b = this.buf;
     const t = this.ranges.length;
+    const kind = toMargins ? "margins" : "partition";
+    const own = (from: number, to: number) =>
+      toMargins
+        ? leafMargins(b.cols, b.nRows, b.idx, b.pd, from, to, b.lv, b.margin)
+        : partitionNodes(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, from, to, b.nl);
     if (t === 1 || nNodes < 2) {
-      partitionNodes(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, 0, nNodes, b.nl);
+      own(0, nNodes);
       return;
     }
     // contiguous node ranges of about equal row counts
@@ -165,8 +174,8 @@ export class LevelExecutor {
     while (cut.length < t) cut.push(nNodes);
     cut.push(nNodes);
     await this.dispatch(
-      (slot) => ({ kind: "partition", from: cut[slot], to: cut[slot + 1] }),
-      () => partitionNodes(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, cut[0]!, cut[1]!, b.nl),
+      (slot) => ({ kind, from: cut[slot], to: cut[slot + 1] }),
+      () => own(cut[0]!, cut[1]!),
     );
   }
 
@@ -211,6 +220,7 @@ const { parentPort } = require("node:worker_threads");
 const processLevel = ${processLevel.toString()};
 const partitionNodes = ${partitionNodes.toString()};
 const gradientPairs = ${gradientPairs.toString()};
+const leafMargins = ${leafMargins.toString()};
 let b;
 parentPort.on("message", (m) => {
   try {
@@ -218,6 +228,7 @@ parentPort.on("message", (m) => {
     if (m.kind === "none") {
     } else if (m.kind === "grad") gradientPairs(b.margin, b.labels, b.idx, b.gh, m.from, m.to, m.logistic, b.sums, 1);
     else if (m.kind === "partition") partitionNodes(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, m.from, m.to, b.nl);
+    else if (m.kind === "margins") leafMargins(b.cols, b.nRows, b.idx, b.pd, m.from, m.to, b.lv, b.margin);
     else processLevel(b.rp, b.sp, b.dflt, b.nRows, m.outSlot, b.idx, b.gh, b.hist, b.off, m.nNodes, b.desc, b.featMask, m.f0, m.f1,
       m.reg.lambda, m.reg.alpha, m.reg.minChildWeight, b.out, m.outSlot);
     parentPort.postMessage({});

@@ -264,6 +264,7 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
     tmpIdx: new Uint32Array(new SharedArrayBuffer(4 * n)),
     pd: sharedF64(maxSlotsPerLevel * PART_FIELDS),
     nl: new Int32Array(new SharedArrayBuffer(4 * maxSlotsPerLevel)),
+    lv: sharedF64(2 * maxSlotsPerLevel),
     margin,
     labels: labelsShared,
     sums: sharedF64(4),
@@ -425,6 +426,7 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
         if (buf.pd.length < expand.length * PART_FIELDS) {
           buf.pd = sharedF64(2 * expand.length * PART_FIELDS);
           buf.nl = new Int32Array(new SharedArrayBuffer(8 * expand.length));
+          buf.lv = sharedF64(4 * expand.length);
           exec.version++;
         }
         expand.forEach((e, j) => {
@@ -436,14 +438,26 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
           buf.pd[d + 4] = off[e.f + 1]! - 1;
           buf.pd[d + 5] = e.dl;
         });
-        await exec.partition(
-          expand.length,
-          expand.map((e) => e.x.end - e.x.start),
-        );
+        // the last level's children are leaves: their rows' margins take the leaf values straight away
+        // instead of partitioning the rows (with gamma > 0, pruning may merge leaves: margins come from
+        // walking the pruned tree below, so this level's rows need nothing)
+        const toMargins = !childrenNeedHist;
+        if (toMargins && !(p.gamma > 0))
+          expand.forEach((e, j) => {
+            buf.lv[2 * j] = Math.fround(leafWeight(e.gl, e.hl, p) * p.eta);
+            buf.lv[2 * j + 1] = Math.fround(leafWeight(e.x.G - e.gl, e.x.H - e.hl, p) * p.eta);
+          });
+        if (!toMargins || !(p.gamma > 0))
+          await exec.partition(
+            expand.length,
+            expand.map((e) => e.x.end - e.x.start),
+            toMargins,
+          );
         for (let j = 0; j < expand.length; j++) {
           const e = expand[j]!;
           const { x, f, b, dl } = e;
-          const nl = buf.nl[j]!;
+          // last level: rows were not partitioned; the leaves get empty row ranges (margins are done)
+          const nl = toMargins ? 0 : buf.nl[j]!;
           const nr = x.end - x.start - nl;
           const id = x.id;
           const l = tree.addChild(id);
@@ -464,6 +478,7 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
           tree.weight[l] = leafWeight(GL, HL, p);
           tree.weight[r] = leafWeight(GR, HR, p);
           const mid = x.start + nl;
+          const end = toMargins ? x.start : x.end;
           const leftSmaller = nl <= nr;
           const sl = nextSlot++;
           const sr = nextSlot++;
@@ -483,7 +498,7 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
             {
               id: r,
               start: mid,
-              end: x.end,
+              end,
               slot: sr,
               mode: leftSmaller ? 1 : 0,
               parentSlot,
