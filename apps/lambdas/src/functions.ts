@@ -110,17 +110,19 @@ const listCurated: Permission = {
   resources: [{ kind: "bucket", zone: "curated" }],
   why: "HEAD of absent snapshot versions",
 };
-const athenaUnload: Permission[] = [
-  {
-    actions: [
-      "athena:StartQueryExecution",
-      "athena:GetQueryExecution",
-      "athena:GetQueryResults",
-      "athena:StopQueryExecution",
-    ],
-    resources: [{ kind: "athena-workgroup" }],
-    why: "UNLOAD the feature CSVs",
-  },
+/** Running Athena statements in the environment's workgroup. */
+const athenaQueries = (why: string): Permission => ({
+  actions: [
+    "athena:StartQueryExecution",
+    "athena:GetQueryExecution",
+    "athena:GetQueryResults",
+    "athena:StopQueryExecution",
+  ],
+  resources: [{ kind: "athena-workgroup" }],
+  why,
+});
+/** Athena reads curated.bookings with the caller's credentials: its catalog entry and its files. */
+const athenaReadsCurated: Permission[] = [
   {
     actions: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
     resources: [{ kind: "glue-catalog", databases: ["curated"] }],
@@ -134,6 +136,10 @@ const athenaUnload: Permission[] = [
     ],
     why: "Athena scans curated.bookings with the caller's credentials",
   },
+];
+const athenaUnload: Permission[] = [
+  athenaQueries("UNLOAD the feature CSVs"),
+  ...athenaReadsCurated,
   {
     actions: [
       "s3:PutObject",
@@ -155,16 +161,7 @@ const athenaUnload: Permission[] = [
 /** The transform output → predictions.booking_cancellations through Athena (an external CSV table over the
  * output, INSERT INTO … JOIN curated.bookings, DROP TABLE), and the snapshot it commits. */
 const predictionsInsert: Permission[] = [
-  {
-    actions: [
-      "athena:StartQueryExecution",
-      "athena:GetQueryExecution",
-      "athena:GetQueryResults",
-      "athena:StopQueryExecution",
-    ],
-    resources: [{ kind: "athena-workgroup" }],
-    why: "create the transform output's table, INSERT the predictions, drop the table",
-  },
+  athenaQueries("create the transform output's table, INSERT the predictions, drop the table"),
   {
     actions: [
       "glue:GetDatabase",
@@ -181,19 +178,7 @@ const predictionsInsert: Permission[] = [
     resources: [{ kind: "glue-catalog", databases: ["predictions"] }],
     why: "the transform output's external table, and the partitions INSERT INTO adds to booking_cancellations",
   },
-  {
-    actions: ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
-    resources: [{ kind: "glue-catalog", databases: ["curated"] }],
-    why: "Athena reads curated.bookings through the catalog (the join)",
-  },
-  {
-    actions: ["s3:GetObject", "s3:ListBucket"],
-    resources: [
-      { kind: "bucket", zone: "curated" },
-      { kind: "bucket", zone: "curated", keys: "*" },
-    ],
-    why: "Athena scans curated.bookings with the caller's credentials",
-  },
+  ...athenaReadsCurated,
   {
     actions: ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
     resources: [
