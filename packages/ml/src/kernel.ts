@@ -1,34 +1,152 @@
-/* The trainer's hot loops: histogram building, the subtraction trick and split enumeration over a range of
- * features. Every function here is self-contained (no imports, no closures) because the worker thread runs
- * their source text (`Function.prototype.toString`), so main thread and worker share one implementation. */
+/* The trainer's hot loops: gradient pairs, histogram building, the subtraction trick, split enumeration,
+ * row partitioning. Every function here is self-contained (no imports, no closures; it may only call the
+ * other functions of this file) because the worker thread runs their source text
+ * (`Function.prototype.toString`), so the calling thread and the worker share one implementation.
+ *
+ * Work is shared between threads in two ways, each where it needs no merging:
+ * - by ROW BLOCK for everything that walks rows (gradients, histogram building, partitioning, margins):
+ *   rows belong to block `(row >> 6) & 1` — chunks of 64 rows, alternately, so both blocks see every part of
+ *   the (hotel-sorted) data and no cache line of a per-row array is written by both threads. Each block
+ *   keeps its rows in its own region of `idx`, so partitioning needs no merge, and builds its own partial
+ *   histograms (block 0 into the level's histogram, block 1 into `part`);
+ * - by FEATURE RANGE for everything that walks bins (adding the partial histograms, the subtraction trick,
+ *   split enumeration), after a barrier.
+ * There are always two blocks, whatever the thread count, so one thread and two compute the same sums in
+ * the same order: the model does not depend on the thread count. */
 
-/** Per-node fields in the level descriptor (Float64Array, NODE_FIELDS per node). */
-export const NODE_FIELDS = 8;
+/** Rows per chunk, as a shift: chunk `c` holds rows `[c << 6, (c + 1) << 6)` and belongs to block `c & 1`. */
+export const CHUNK_SHIFT = 6;
+
+/** Number of block-0 rows among rows `0 .. nRows-1` (block 1's region of `idx` starts there). */
+export function block0Rows(nRows: number): number {
+  const full = nRows >> 6;
+  return ((full + 1) >> 1) * 64 + ((full & 1) === 0 ? nRows & 63 : 0);
+}
+
+/** Per-node fields in the level descriptor (Float64Array, NODE_FIELDS per node): slot (in `hist`), mode
+ * (0 build, 1 subtract), parentSlot, siblingSlot, G, H, partSlot (in `part`), spare, then the node's row
+ * range in `idx` per block: start0, end0, start1, end1. */
+export const NODE_FIELDS = 12;
 /** Per-node result fields: lossChg, feature, bin, defaultLeft, GL, HL. */
 export const OUT_FIELDS = 6;
+/** Per-node fields of a partition descriptor: feature, splitSlot, missingSlot, defaultLeft, then the row
+ * range per block (start0, end0, start1, end1). */
+export const PART_FIELDS = 8;
 
 /**
- * Processes one tree level for features `[f0, f1)`: builds the histograms of the nodes marked "build"
- * (mode 0) from their rows, derives those marked "subtract" (mode 1) as parent − sibling, then finds each
- * node's best split among the features allowed by `featMask`, writing it to `out` (one OUT_FIELDS record per
- * node per worker slot `outSlot`).
- *
- * Rows come as CSR per feature block `blk` (`rp`, `sp`: the slots outside each feature's most frequent slot
- * `dflt[f]`); that slot is derived as node total (G, H) − the feature's other slots.
- * Histogram layout: node slot `s` occupies `hist[s * 2T .. (s + 1) * 2T)` with `T = off[F]`; feature `f`
- * owns bins `off[f] .. off[f+1]-1`, the last of which collects missing values. Pairs are (grad, hess).
- * Level descriptor per node: start, end, slot, mode, parentSlot, siblingSlot, G, H.
+ * Gradient pairs of block `block`'s rows (float32, as XGBoost's GradientPair), written in row order, the
+ * block's rows listed in `idx` from `start` on, and their sums into `sums[2 * block]`, `sums[2 * block + 1]`.
+ * `logistic` = 1 for binary:logistic, 0 for squared error. The sigmoid's exp is computed here (a table of
+ * 2^(j/64) and a degree-5 polynomial, relative error < 1e-13, under float32's rounding of the result):
+ * V8's Math.exp made up 85 % of this loop.
  */
-export function processLevel(
+export function gradientPairs(
+  margin: Float32Array,
+  labels: Float32Array,
+  idx: Uint32Array,
+  gh: Float32Array,
+  nRows: number,
+  block: number,
+  start: number,
+  logistic: number,
+  sums: Float64Array,
+): void {
+  // 2^(j/64) for j = 0..63 and 2^k for k = -1022..1023 (index k + 1022)
+  const frac = new Float64Array(64);
+  for (let j = 0; j < 64; j++) frac[j] = 2 ** (j / 64);
+  const pow2 = new Float64Array(2046);
+  for (let k = 0; k < 2046; k++) pow2[k] = 2 ** (k - 1022);
+  let G = 0;
+  let H = 0;
+  let pos = start;
+  for (let c = block << 6; c < nRows; c += 128) {
+    const e = c + 64 < nRows ? c + 64 : nRows;
+    for (let i = c; i < e; i++) {
+      const m = margin[i]!;
+      let g: number;
+      let h: number;
+      if (logistic === 1) {
+        // exp(-m): -m = (64q + j)·ln2/64 + r, |r| ≤ ln2/128; beyond ±700 the float32 result is 0 or 1 anyway
+        let x = -m;
+        x = x > 700 ? 700 : x < -700 ? -700 : x;
+        const t = (x * 92.33248261689366 + 65536.5) | 0; // round(x·64/ln2) + 65536, always > 0
+        const r = x - (t - 65536) * 0.010830424696249145;
+        const ex =
+          pow2[(t >> 6) - 2]! *
+          frac[t & 63]! *
+          (1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120))))));
+        const p = Math.fround(1 / (1 + ex));
+        g = Math.fround(p - labels[i]!);
+        h = Math.fround(Math.max(p * (1 - p), 1e-16));
+      } else {
+        g = Math.fround(m - labels[i]!);
+        h = 1;
+      }
+      idx[pos++] = i;
+      gh[2 * i] = g;
+      gh[2 * i + 1] = h;
+      G += g;
+      H += h;
+    }
+  }
+  sums[2 * block] = G;
+  sums[2 * block + 1] = H;
+}
+
+/**
+ * Builds block `block`'s partial histograms of the level's nodes marked "build" (mode 0) from the block's
+ * rows: block 0 into the node's slot of `hist`, block 1 into its slot of `part`. Rows come as CSR (`rp`: row
+ * pointers, `sp`: slots), holding only the slots that differ from their feature's most frequent one (that
+ * slot is derived in `finishLevel`). Histogram layout: slot `s` occupies `[s * 2T, (s + 1) * 2T)`,
+ * `T = off[F]`, pairs (grad, hess).
+ */
+export function buildBlock(
   rp: Uint32Array,
   sp: Uint16Array,
-  dflt: Int32Array,
-  nRows: number,
-  blk: number,
   idx: Uint32Array,
   gh: Float32Array,
   hist: Float64Array,
+  part: Float64Array,
+  T2: number,
+  nNodes: number,
+  desc: Float64Array,
+  block: number,
+): void {
+  const h = block === 0 ? hist : part;
+  for (let j = 0; j < nNodes; j++) {
+    const d = j * 12;
+    if (desc[d + 1]! !== 0) continue;
+    // `| 0`: keep every index an int32 in optimised code (descriptor fields are float64)
+    const hb = ((block === 0 ? desc[d]! : desc[d + 6]!) * T2) | 0;
+    const start = desc[d + 8 + 2 * block]! | 0;
+    const end = desc[d + 9 + 2 * block]! | 0;
+    h.fill(0, hb, hb + T2);
+    for (let i = start; i < end; i++) {
+      const row = idx[i]!;
+      const g = gh[2 * row]!;
+      const hh = gh[2 * row + 1]!;
+      const k1 = rp[row + 1]!;
+      for (let k = rp[row]!; k < k1; k++) {
+        const b = (hb + sp[k]! * 2) | 0;
+        h[b]! += g;
+        h[b + 1]! += hh;
+      }
+    }
+  }
+}
+
+/**
+ * Completes the level's histograms for features `[f0, f1)` and finds each node's best split among them:
+ * adds block 1's partial histograms to block 0's, derives each feature's most frequent slot `dflt[f]` as node
+ * total (G, H) − the feature's other slots, derives the "subtract" nodes (mode 1) as parent − sibling, then
+ * enumerates splits of the features allowed by `featMask` (XGBoost's gain, both default directions), writing
+ * one OUT_FIELDS record per node for worker slot `outSlot` to `out`.
+ */
+export function finishLevel(
+  hist: Float64Array,
+  part: Float64Array,
   off: Int32Array,
+  dflt: Int32Array,
   nNodes: number,
   desc: Float64Array,
   featMask: Uint8Array,
@@ -43,32 +161,15 @@ export function processLevel(
   const T2 = off[off.length - 1]! * 2;
   const lo = off[f0]! * 2;
   const hi = off[f1]! * 2;
-  // 1. build
+  // 1. build nodes: block 0 + block 1, then each feature's most frequent slot
   for (let j = 0; j < nNodes; j++) {
-    const d = j * 8;
-    if (desc[d + 3]! !== 0) continue;
-    // `| 0`: keep every index an int32 in optimised code (descriptor fields are float64)
-    const start = desc[d]! | 0;
-    const end = desc[d + 1]! | 0;
-    const hb = (desc[d + 2]! * T2) | 0;
-    hist.fill(0, hb + lo, hb + hi);
-    // only the slots that differ from their feature's most frequent one are stored (CSR per feature block)
-    const rb = (blk * (nRows + 1)) | 0;
-    for (let i = start; i < end; i++) {
-      const row = idx[i]!;
-      const g = gh[2 * row]!;
-      const h = gh[2 * row + 1]!;
-      const r = (rb + row) | 0;
-      const k1 = rp[r + 1]!;
-      for (let k = rp[r]!; k < k1; k++) {
-        const b = (hb + sp[k]! * 2) | 0;
-        hist[b]! += g;
-        hist[b + 1]! += h;
-      }
-    }
-    // each feature's most frequent slot = node total − the feature's other slots
-    const G = desc[d + 6]!;
-    const H = desc[d + 7]!;
+    const d = j * 12;
+    if (desc[d + 1]! !== 0) continue;
+    const hb = (desc[d]! * T2) | 0;
+    const pb = (desc[d + 6]! * T2) | 0;
+    for (let k = lo; k < hi; k++) hist[hb + k]! += part[pb + k]!;
+    const G = desc[d + 4]!;
+    const H = desc[d + 5]!;
     for (let f = f0; f < f1; f++) {
       const ds = dflt[f]!;
       if (ds < 0) continue;
@@ -85,19 +186,19 @@ export function processLevel(
   }
   // 2. subtract
   for (let j = 0; j < nNodes; j++) {
-    const d = j * 8;
-    if (desc[d + 3]! !== 1) continue;
-    const hb = (desc[d + 2]! * T2) | 0;
-    const pb = (desc[d + 4]! * T2) | 0;
-    const sb = (desc[d + 5]! * T2) | 0;
+    const d = j * 12;
+    if (desc[d + 1]! !== 1) continue;
+    const hb = (desc[d]! * T2) | 0;
+    const pb = (desc[d + 2]! * T2) | 0;
+    const sb = (desc[d + 3]! * T2) | 0;
     for (let k = lo; k < hi; k++) hist[hb + k] = hist[pb + k]! - hist[sb + k]!;
   }
   // 3. evaluate splits
   for (let j = 0; j < nNodes; j++) {
-    const d = j * 8;
-    const hb = (desc[d + 2]! * T2) | 0;
-    const G = desc[d + 6]!;
-    const H = desc[d + 7]!;
+    const d = j * 12;
+    const hb = (desc[d]! * T2) | 0;
+    const G = desc[d + 4]!;
+    const H = desc[d + 5]!;
     const tG = G > alpha ? G - alpha : G < -alpha ? G + alpha : 0;
     const parentGain = H < minChildWeight || H <= 0 ? 0 : (tG * tG) / (H + lambda);
     let best = 0;
@@ -168,33 +269,52 @@ export function processLevel(
   }
 }
 
-/** Per-node fields of a partition descriptor: start, end, feature, splitSlot, missingSlot, defaultLeft. */
-export const PART_FIELDS = 6;
+/**
+ * Waits until `parties` threads have called it (`bar`: Int32Array [arrived, generation]). Spins briefly
+ * (the other thread is usually a few µs away), then sleeps in Atomics.wait; gives up after `timeoutMs` so a
+ * failed peer cannot hang the trainer.
+ */
+export function barrier(bar: Int32Array, parties: number, timeoutMs: number): void {
+  const gen = Atomics.load(bar, 1);
+  if (Atomics.add(bar, 0, 1) === parties - 1) {
+    Atomics.store(bar, 0, 0);
+    Atomics.add(bar, 1, 1);
+    Atomics.notify(bar, 1);
+    return;
+  }
+  for (let spin = 0; spin < 20000; spin++) if (Atomics.load(bar, 1) !== gen) return;
+  const until = Date.now() + timeoutMs;
+  while (Atomics.load(bar, 1) === gen) {
+    if (Date.now() > until) throw new Error("barrier timed out: the other training thread failed");
+    Atomics.wait(bar, 1, gen, 100);
+  }
+}
 
 /**
- * Stable partition of the rows of nodes `[from, to)` of the descriptor `pd`: rows going left first, in
- * their order, then rows going right (only row ids move: gradient pairs stay in row order, which halves
- * the stores). Writes each node's left count to `nl`. `cols` is the column-major slot matrix; `tmpIdx` is
- * a scratch buffer indexed like `idx` (node ranges are disjoint, so threads share them safely).
+ * Stable partition of block `block`'s rows of nodes `[0, nNodes)` of the descriptor `pd`: rows going left
+ * first, in their order, then rows going right (only row ids move: gradient pairs stay in row order). Writes
+ * each node's left count to `nl[block * nlStride + j]`. `cols` is the column-major slot matrix; `tmpIdx` a
+ * scratch buffer indexed like `idx` (blocks own disjoint regions of both).
  */
-export function partitionNodes(
+export function partitionBlock(
   cols: Uint16Array,
   nRows: number,
   idx: Uint32Array,
   tmpIdx: Uint32Array,
   pd: Float64Array,
-  from: number,
-  to: number,
+  nNodes: number,
+  block: number,
   nl: Int32Array,
+  nlStride: number,
 ): void {
-  for (let j = from; j < to; j++) {
-    const d = j * 6;
-    const start = pd[d]! | 0;
-    const end = pd[d + 1]! | 0;
-    const base = (pd[d + 2]! * nRows) | 0;
-    const splitSlot = pd[d + 3]! | 0;
-    const missingSlot = pd[d + 4]! | 0;
-    const dl = pd[d + 5]! | 0;
+  for (let j = 0; j < nNodes; j++) {
+    const d = j * 8;
+    const base = (pd[d]! * nRows) | 0;
+    const splitSlot = pd[d + 1]! | 0;
+    const missingSlot = pd[d + 2]! | 0;
+    const dl = pd[d + 3]! | 0;
+    const start = pd[d + 4 + 2 * block]! | 0;
+    const end = pd[d + 5 + 2 * block]! | 0;
     let l = start;
     let r = start;
     // branch-free: a row goes left or right at random as far as the branch predictor can tell, so both
@@ -210,34 +330,34 @@ export function partitionNodes(
       l += left;
       r += 1 - left;
     }
-    for (let k = start; k < r; k++) idx[l + k - start] = tmpIdx[k]!;
-    nl[j] = l - start;
+    idx.set(tmpIdx.subarray(start, r), l);
+    nl[block * nlStride + j] = l - start;
   }
 }
 
 /**
- * The last level's shortcut: instead of partitioning the rows of nodes `[from, to)` of `pd` (as
- * `partitionNodes`), adds each row's leaf value straight to its training margin — `lv[2j]` for rows going
- * left, `lv[2j + 1]` for rows going right (float32 leaf values; `margin` is float32, as XGBoost's cache).
+ * The last level's shortcut: instead of partitioning block `block`'s rows of nodes `[0, nNodes)` of `pd`
+ * (as `partitionBlock`), adds each row's leaf value straight to its training margin — `lv[2j]` for rows
+ * going left, `lv[2j + 1]` for rows going right (float32 leaf values; `margin` is float32, as XGBoost's).
  */
 export function leafMargins(
   cols: Uint16Array,
   nRows: number,
   idx: Uint32Array,
   pd: Float64Array,
-  from: number,
-  to: number,
+  nNodes: number,
+  block: number,
   lv: Float64Array,
   margin: Float32Array,
 ): void {
-  for (let j = from; j < to; j++) {
-    const d = j * 6;
-    const start = pd[d]! | 0;
-    const end = pd[d + 1]! | 0;
-    const base = (pd[d + 2]! * nRows) | 0;
-    const splitSlot = pd[d + 3]! | 0;
-    const missingSlot = pd[d + 4]! | 0;
-    const dl = pd[d + 5]! | 0;
+  for (let j = 0; j < nNodes; j++) {
+    const d = j * 8;
+    const base = (pd[d]! * nRows) | 0;
+    const splitSlot = pd[d + 1]! | 0;
+    const missingSlot = pd[d + 2]! | 0;
+    const dl = pd[d + 3]! | 0;
+    const start = pd[d + 4 + 2 * block]! | 0;
+    const end = pd[d + 5 + 2 * block]! | 0;
     const vl = lv[2 * j]!;
     const vr = lv[2 * j + 1]!;
     for (let i = start; i < end; i++) {
@@ -247,44 +367,4 @@ export function leafMargins(
       margin[row]! += left ? vl : vr;
     }
   }
-}
-
-/**
- * Gradient pairs of rows `[from, to)` (float32, as XGBoost's GradientPair), written in row order with
- * `idx[i] = i` (the no-subsampling case), and their sums into `sums[2 * slot]`, `sums[2 * slot + 1]`.
- * `logistic` = 1 for binary:logistic, 0 for squared error.
- */
-export function gradientPairs(
-  margin: Float32Array,
-  labels: Float32Array,
-  idx: Uint32Array,
-  gh: Float32Array,
-  from: number,
-  to: number,
-  logistic: number,
-  sums: Float64Array,
-  slot: number,
-): void {
-  let G = 0;
-  let H = 0;
-  for (let i = from; i < to; i++) {
-    const m = margin[i]!;
-    let g: number;
-    let h: number;
-    if (logistic === 1) {
-      const p = Math.fround(1 / (1 + Math.exp(-m)));
-      g = Math.fround(p - labels[i]!);
-      h = Math.fround(Math.max(p * (1 - p), 1e-16));
-    } else {
-      g = Math.fround(m - labels[i]!);
-      h = 1;
-    }
-    idx[i] = i;
-    gh[2 * i] = g;
-    gh[2 * i + 1] = h;
-    G += g;
-    H += h;
-  }
-  sums[2 * slot] = G;
-  sums[2 * slot + 1] = H;
 }

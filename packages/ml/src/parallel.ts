@@ -1,41 +1,48 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import {
+  barrier,
+  block0Rows,
+  buildBlock,
+  finishLevel,
   gradientPairs,
   leafMargins,
-  NODE_FIELDS,
   OUT_FIELDS,
-  PART_FIELDS,
-  partitionNodes,
-  processLevel,
+  partitionBlock,
 } from "./kernel.ts";
 
-/** The shared buffers one level's histogram work reads and writes. */
+/** The shared buffers the trainer's kernels read and write (see `kernel.ts` for the layouts). */
 export interface LevelBuffers {
-  /** Per feature block (one per thread): CSR row pointers (`nRows + 1` per block, absolute into `sp`) and
-   * the slots of the row's values outside their feature's most frequent slot `dflt[f]` (-1: none). */
+  /** CSR of the binned rows: row pointers (`nRows + 1`) into the slots of the row's values outside their
+   * feature's most frequent slot `dflt[f]` (-1: none). */
   readonly rp: Uint32Array;
   readonly sp: Uint16Array;
   readonly dflt: Int32Array;
   readonly nRows: number;
+  /** Row ids: block 0's region first, then block 1's; each node holds a range in each. */
   readonly idx: Uint32Array;
   readonly gh: Float32Array;
   /** Column-major slots (partitioning). */
   readonly cols: Uint16Array;
   readonly tmpIdx: Uint32Array;
-  /** Partition descriptor (PART_FIELDS per node) and per-node left counts. */
+  /** Partition descriptor (PART_FIELDS per node) and per-block left counts (`nl[block * nlStride + j]`). */
   pd: Float64Array;
   nl: Int32Array;
+  nlStride: number;
   /** Last level: leaf values per node (left, right) added straight to `margin` (see `leafMargins`). */
   lv: Float64Array;
-  /** Training margins and labels (shared, for gradient pairs) and the two half sums (G0, H0, G1, H1). */
+  /** Training margins and labels (for gradient pairs) and the two blocks' sums (G0, H0, G1, H1). */
   readonly margin: Float32Array;
   readonly labels: Float32Array;
   readonly sums: Float64Array;
+  /** Level histograms (two parity halves of `slotCap` slots) and block 1's partial histograms. */
   hist: Float64Array;
+  part: Float64Array;
   readonly off: Int32Array;
   desc: Float64Array;
   readonly featMask: Uint8Array;
   out: Float64Array;
+  /** Barrier between the two compute threads inside a level task. */
+  readonly bar: Int32Array;
 }
 
 export interface LevelRegularisation {
@@ -44,9 +51,12 @@ export interface LevelRegularisation {
   readonly minChildWeight: number;
 }
 
-/** Runs `processLevel` over all features, split into contiguous feature ranges, one per thread: the
- * calling thread takes the first range, worker threads the others (all buffers are SharedArrayBuffers, so
- * nothing is copied). Results land in `out`, one OUT_FIELDS record per node per range. */
+/** How long a thread waits at the level barrier for the other one before failing the training. */
+const BARRIER_TIMEOUT_MS = 120_000;
+
+/** Runs the trainer's kernels on one or two threads: the calling thread takes row block 0 and feature range
+ * 0, a worker thread block 1 and range 1 (with one thread, the calling thread does both blocks, in the same
+ * order of operations, so the result is the same). All buffers are SharedArrayBuffers: nothing is copied. */
 export class LevelExecutor {
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
@@ -55,13 +65,15 @@ export class LevelExecutor {
   private readonly ctrl: Int32Array[] = [];
   private readonly ranges: (readonly [number, number])[];
   private sentVersion = -1;
-  /** Bumped whenever a buffer is replaced, so the workers get the new one. */
+  /** Bumped whenever a buffer is replaced, so the worker gets the new one. */
   version = 0;
 
+  /** `ranges`: one feature range per thread (1 or 2), for the per-bin work. */
   constructor(
     private readonly buf: LevelBuffers,
     ranges: readonly (readonly [number, number])[],
   ) {
+    if (ranges.length < 1 || ranges.length > 2) throw new Error(`1 or 2 threads, not ${ranges.length}`);
     this.ranges = [...ranges];
     for (let i = 1; i < this.ranges.length; i++) {
       const ctrl = new Int32Array(new SharedArrayBuffer(16));
@@ -74,17 +86,18 @@ export class LevelExecutor {
     }
   }
 
+  /** Best-split records per node (one per feature range). */
   get slots(): number {
     return this.ranges.length;
   }
 
-  /** Hands a task to every worker and runs the calling thread's share; returns when all are done. The
+  /** Hands a task to the worker and runs the calling thread's share; returns when both are done. The
    * task travels through the worker's port (read synchronously there), the wake-up through `ctrl`. */
-  private async dispatch(task: (slot: number) => Record<string, unknown>, own: () => void): Promise<void> {
+  private dispatch(task: Record<string, unknown>, own: () => void): void {
     const b = this.buf;
     const buffers = this.sentVersion === this.version ? undefined : { ...b };
     this.workers.forEach((_, i) => {
-      this.ports[i]!.postMessage({ buffers, ...task(i + 1) });
+      this.ports[i]!.postMessage({ buffers, ...task });
       const c = this.ctrl[i]!;
       Atomics.add(c, 0, 1);
       Atomics.notify(c, 0);
@@ -110,34 +123,27 @@ export class LevelExecutor {
   }
 
   /** Histograms and best splits of one level (`desc` filled for `nNodes` nodes). */
-  async run(nNodes: number, reg: LevelRegularisation): Promise<void> {
+  level(nNodes: number, reg: LevelRegularisation): void {
     const b = this.buf;
     const need = nNodes * OUT_FIELDS * this.ranges.length;
     if (b.out.length < need) {
       b.out = sharedF64(need * 2);
       this.version++;
     }
-    await this.dispatch(
-      (slot) => ({
-        kind: "level",
-        nNodes,
-        f0: this.ranges[slot]![0],
-        f1: this.ranges[slot]![1],
-        reg,
-        outSlot: slot,
-      }),
+    const T2 = b.off[b.off.length - 1]! * 2;
+    const two = this.workers.length > 0;
+    const [f0, f1] = this.ranges[0]!;
+    this.dispatch(
+      { kind: "level", nNodes, T2, f0: this.ranges[1]?.[0], f1: this.ranges[1]?.[1], reg },
       () => {
-        const [f0, f1] = this.ranges[0]!;
-        processLevel(
-          b.rp,
-          b.sp,
-          b.dflt,
-          b.nRows,
-          0,
-          b.idx,
-          b.gh,
+        buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, T2, nNodes, b.desc, 0);
+        if (two) barrier(b.bar, 2, BARRIER_TIMEOUT_MS);
+        else buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, T2, nNodes, b.desc, 1);
+        finishLevel(
           b.hist,
+          b.part,
           b.off,
+          b.dflt,
           nNodes,
           b.desc,
           b.featMask,
@@ -153,123 +159,32 @@ export class LevelExecutor {
     );
   }
 
-  /** Gradient pairs of all rows in two fixed halves (so the sums do not depend on the thread count);
-   * returns the totals G, H. */
-  async gradients(logistic: boolean): Promise<[number, number]> {
+  /** Gradient pairs of all rows by block, `idx` listing block 0's rows then block 1's; returns the totals
+   * G, H and the size of block 0. */
+  gradients(logistic: boolean): { G: number; H: number; rows0: number } {
     const b = this.buf;
     const n = b.nRows;
-    const half = n >> 1;
+    const rows0 = block0Rows(n);
     const lg = logistic ? 1 : 0;
-    if (this.workers.length === 0) {
-      gradientPairs(b.margin, b.labels, b.idx, b.gh, 0, half, lg, b.sums, 0);
-      gradientPairs(b.margin, b.labels, b.idx, b.gh, half, n, lg, b.sums, 1);
-    } else {
-      await this.dispatch(
-        (slot) => (slot === 1 ? { kind: "grad", from: half, to: n, logistic: lg } : { kind: "none" }),
-        () => gradientPairs(b.margin, b.labels, b.idx, b.gh, 0, half, lg, b.sums, 0),
-      );
-    }
-    return [b.sums[0]! + b.sums[2]!, b.sums[1]! + b.sums[3]!];
+    this.dispatch({ kind: "grad", start: rows0, logistic: lg }, () => {
+      gradientPairs(b.margin, b.labels, b.idx, b.gh, n, 0, 0, lg, b.sums);
+      if (this.workers.length === 0) gradientPairs(b.margin, b.labels, b.idx, b.gh, n, 1, rows0, lg, b.sums);
+    });
+    return { G: b.sums[0]! + b.sums[2]!, H: b.sums[1]! + b.sums[3]!, rows0 };
   }
 
-  /** Partitions the rows of `nNodes` nodes (`pd` filled); with `toMargins` (the last level), adds the leaf
-   * values `lv` to the rows' margins instead. The rows are cut into one contiguous share per thread, a node
-   * crossing a cut becoming two segments (so the root and other big nodes are shared too); each segment is
-   * partitioned on its own, then a split node's left parts are gathered before its right parts, which gives
-   * exactly the sequential stable partition. */
-  async partition(nNodes: number, rows: readonly number[], toMargins = false): Promise<void> {
+  /** Partitions the rows of `nNodes` nodes (`pd` filled; left counts per block land in `nl`); with
+   * `toMargins` (the last level), adds the leaf values `lv` to the rows' margins instead. */
+  partition(nNodes: number, toMargins = false): void {
     const b = this.buf;
-    const t = this.ranges.length;
-    const kind = toMargins ? "margins" : "partition";
-    const own = (from: number, to: number) =>
+    const own = (block: number) =>
       toMargins
-        ? leafMargins(b.cols, b.nRows, b.idx, b.pd, from, to, b.lv, b.margin)
-        : partitionNodes(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, from, to, b.nl);
-    if (t === 1) {
-      own(0, nNodes);
-      return;
-    }
-    const F = PART_FIELDS;
-    const nodes = b.pd.slice(0, nNodes * F);
-    const lvs = b.lv.slice(0, 2 * nNodes);
-    const total = rows.reduce((s, x) => s + x, 0);
-    // segments: node j, rows [s, e); `cut[k]` = first segment of thread k
-    const segNode: number[] = [];
-    const segStart: number[] = [];
-    const segEnd: number[] = [];
-    const cut: number[] = [0];
-    let acc = 0;
-    for (let j = 0; j < nNodes; j++) {
-      const start = nodes[j * F]!;
-      const end = nodes[j * F + 1]!;
-      let s0 = start;
-      // thread boundaries falling strictly inside this node split it
-      while (cut.length < t) {
-        const at = Math.round((total * cut.length) / t) - acc + start;
-        if (at <= s0) {
-          cut.push(segNode.length);
-          continue;
-        }
-        if (at >= end) break;
-        segNode.push(j);
-        segStart.push(s0);
-        segEnd.push(at);
-        cut.push(segNode.length);
-        s0 = at;
-      }
-      segNode.push(j);
-      segStart.push(s0);
-      segEnd.push(end);
-      acc += end - start;
-    }
-    const nSeg = segNode.length;
-    while (cut.length < t) cut.push(nSeg);
-    cut.push(nSeg);
-    if (b.pd.length < nSeg * F || b.nl.length < nSeg || b.lv.length < 2 * nSeg) {
-      b.pd = sharedF64(2 * nSeg * F);
-      b.nl = new Int32Array(new SharedArrayBuffer(8 * nSeg));
-      b.lv = sharedF64(4 * nSeg);
-      this.version++;
-    }
-    for (let k = 0; k < nSeg; k++) {
-      const j = segNode[k]!;
-      b.pd.set(nodes.subarray(j * F, (j + 1) * F), k * F);
-      b.pd[k * F] = segStart[k]!;
-      b.pd[k * F + 1] = segEnd[k]!;
-      b.lv[2 * k] = lvs[2 * j]!;
-      b.lv[2 * k + 1] = lvs[2 * j + 1]!;
-    }
-    await this.dispatch(
-      (slot) => ({ kind, from: cut[slot], to: cut[slot + 1] }),
-      () => own(cut[0]!, cut[1]!),
-    );
-    if (toMargins) return;
-    // per node: left parts of its segments, then right parts (through `tmpIdx`, free over the node's range)
-    const segNl = Array.from(b.nl.subarray(0, nSeg));
-    for (let k = 0; k < nSeg; ) {
-      const j = segNode[k]!;
-      let k2 = k + 1;
-      while (k2 < nSeg && segNode[k2] === j) k2++;
-      let nl = 0;
-      if (k2 - k === 1) nl = segNl[k]!;
-      else {
-        const start = segStart[k]!;
-        const end = segEnd[k2 - 1]!;
-        let pos = start;
-        for (let q = k; q < k2; q++) {
-          b.tmpIdx.set(b.idx.subarray(segStart[q]!, segStart[q]! + segNl[q]!), pos);
-          pos += segNl[q]!;
-        }
-        nl = pos - start;
-        for (let q = k; q < k2; q++) {
-          b.tmpIdx.set(b.idx.subarray(segStart[q]! + segNl[q]!, segEnd[q]!), pos);
-          pos += segEnd[q]! - segStart[q]! - segNl[q]!;
-        }
-        b.idx.set(b.tmpIdx.subarray(start, end), start);
-      }
-      b.nl[j] = nl;
-      k = k2;
-    }
+        ? leafMargins(b.cols, b.nRows, b.idx, b.pd, nNodes, block, b.lv, b.margin)
+        : partitionBlock(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, nNodes, block, b.nl, b.nlStride);
+    this.dispatch({ kind: toMargins ? "margins" : "partition", nNodes, nlStride: b.nlStride }, () => {
+      own(0);
+      if (this.workers.length === 0) own(1);
+    });
   }
 
   async close(): Promise<void> {
@@ -316,8 +231,10 @@ export const sharedF64 = (n: number) => new Float64Array(new SharedArrayBuffer(M
 
 const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require("node:worker_threads");
-const processLevel = ${processLevel.toString()};
-const partitionNodes = ${partitionNodes.toString()};
+const barrier = ${barrier.toString()};
+const buildBlock = ${buildBlock.toString()};
+const finishLevel = ${finishLevel.toString()};
+const partitionBlock = ${partitionBlock.toString()};
 const gradientPairs = ${gradientPairs.toString()};
 const leafMargins = ${leafMargins.toString()};
 const { ctrl, port } = workerData;
@@ -330,12 +247,15 @@ for (;;) {
   if (m.kind === "exit") break;
   try {
     if (m.buffers) b = m.buffers;
-    if (m.kind === "none") {
-    } else if (m.kind === "grad") gradientPairs(b.margin, b.labels, b.idx, b.gh, m.from, m.to, m.logistic, b.sums, 1);
-    else if (m.kind === "partition") partitionNodes(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, m.from, m.to, b.nl);
-    else if (m.kind === "margins") leafMargins(b.cols, b.nRows, b.idx, b.pd, m.from, m.to, b.lv, b.margin);
-    else processLevel(b.rp, b.sp, b.dflt, b.nRows, m.outSlot, b.idx, b.gh, b.hist, b.off, m.nNodes, b.desc, b.featMask, m.f0, m.f1,
-      m.reg.lambda, m.reg.alpha, m.reg.minChildWeight, b.out, m.outSlot);
+    if (m.kind === "grad") gradientPairs(b.margin, b.labels, b.idx, b.gh, b.nRows, 1, m.start, m.logistic, b.sums);
+    else if (m.kind === "partition") partitionBlock(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, m.nNodes, 1, b.nl, m.nlStride);
+    else if (m.kind === "margins") leafMargins(b.cols, b.nRows, b.idx, b.pd, m.nNodes, 1, b.lv, b.margin);
+    else {
+      buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, m.T2, m.nNodes, b.desc, 1);
+      barrier(b.bar, 2, ${BARRIER_TIMEOUT_MS});
+      finishLevel(b.hist, b.part, b.off, b.dflt, m.nNodes, b.desc, b.featMask, m.f0, m.f1,
+        m.reg.lambda, m.reg.alpha, m.reg.minChildWeight, b.out, 1);
+    }
   } catch (e) {
     port.postMessage({ error: String((e && e.stack) || e) });
     Atomics.store(ctrl, 2, 1);
@@ -344,5 +264,3 @@ for (;;) {
   Atomics.notify(ctrl, 1);
 }
 `;
-void NODE_FIELDS;
-void PART_FIELDS;

@@ -2,7 +2,7 @@ import { cpus } from "node:os";
 import { binMatrix, computeCuts, slotOffsets } from "./binning.ts";
 import type { Booster, Tree } from "./booster.ts";
 import type { Dataset } from "./dataset.ts";
-import { NODE_FIELDS, OUT_FIELDS, PART_FIELDS } from "./kernel.ts";
+import { block0Rows, CHUNK_SHIFT, NODE_FIELDS, OUT_FIELDS, PART_FIELDS } from "./kernel.ts";
 import { evalMetric, metricHigherIsBetter } from "./metrics.ts";
 import { featureRanges, type LevelBuffers, LevelExecutor, sharedF64 } from "./parallel.ts";
 import { resolveParams, type TrainParams } from "./params.ts";
@@ -145,45 +145,37 @@ class GrowingTree {
  * The histogram builder's input: each feature's most frequent non-missing slot (`dflt`) is left out, since a
  * node's count there is its total minus the feature's other slots (on the bookings data this skips ~58 % of
  * the row × feature updates). Missing values always stay explicit, so "the node has missing values" is exact.
- * Per feature range (one per thread): row pointers `rp` (`n + 1` per range, absolute) into slots `sp`.
+ * CSR: row pointers `rp` (`n + 1`) into slots `sp`.
  */
 function sparseSlots(
   slots: Uint16Array,
   n: number,
   F: number,
   off: Int32Array,
-  threads: number,
-): { rp: Uint32Array; sp: Uint16Array; dflt: Int32Array; ranges: (readonly [number, number])[] } {
+): { rp: Uint32Array; sp: Uint16Array; dflt: Int32Array } {
   const dflt = new Int32Array(new SharedArrayBuffer(4 * F));
   const count = new Int32Array(off[F]!);
   for (let i = 0; i < n * F; i++) count[slots[i]!]!++;
-  const stored = new Float64Array(F);
   let nnz = 0;
   for (let f = 0; f < F; f++) {
     let best = off[f]!;
     for (let s = off[f]! + 1; s < off[f + 1]! - 1; s++) if (count[s]! > count[best]!) best = s;
     // a feature with only missing values has no real slot
     dflt[f] = best < off[f + 1]! - 1 ? best : -1;
-    stored[f] = n - (dflt[f]! >= 0 ? count[best]! : 0);
-    nnz += stored[f]!;
+    nnz += n - (dflt[f]! >= 0 ? count[best]! : 0);
   }
-  // threads share features by stored entries (the histogram work), not by feature count
-  const ranges = featureRanges(threads, F, stored);
-  const rp = new Uint32Array(new SharedArrayBuffer(4 * ranges.length * (n + 1)));
+  const rp = new Uint32Array(new SharedArrayBuffer(4 * (n + 1)));
   const sp = new Uint16Array(new SharedArrayBuffer(2 * Math.max(1, nnz)));
   let k = 0;
-  ranges.forEach(([f0, f1], b) => {
-    const base = b * (n + 1);
-    for (let r = 0; r < n; r++) {
-      rp[base + r] = k;
-      for (let f = f0; f < f1; f++) {
-        const s = slots[r * F + f]!;
-        if (s !== dflt[f]) sp[k++] = s;
-      }
+  for (let r = 0; r < n; r++) {
+    rp[r] = k;
+    for (let f = 0; f < F; f++) {
+      const s = slots[r * F + f]!;
+      if (s !== dflt[f]) sp[k++] = s;
     }
-    rp[base + n] = k;
-  });
-  return { rp, sp, dflt, ranges };
+  }
+  rp[n] = k;
+  return { rp, sp, dflt };
 }
 
 /** Binned-traversal of a growing tree for one row (bins instead of float comparisons: same result). */
@@ -235,8 +227,9 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
   const off = new Int32Array(new SharedArrayBuffer((F + 1) * 4));
   off.set(slotOffsets(cuts));
   const T2 = off[F]! * 2;
-  const threads = Math.max(1, Math.min(p.nthread, cpus().length));
-  const sparse = sparseSlots(bins, n, F, off, threads);
+  // two row blocks whatever the thread count (see kernel.ts), so at most two threads
+  const threads = Math.max(1, Math.min(p.nthread, cpus().length, 2));
+  const sparse = sparseSlots(bins, n, F, off);
   const valid = options.validation;
   const vBins = valid ? binMatrix(valid, cuts) : undefined;
 
@@ -258,26 +251,29 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
     idx,
     gh,
     hist: sharedF64(2 * maxSlotsPerLevel * T2),
+    part: sharedF64(maxSlotsPerLevel * T2),
     off,
     desc: sharedF64(maxSlotsPerLevel * NODE_FIELDS),
     cols: binsCol,
     tmpIdx: new Uint32Array(new SharedArrayBuffer(4 * n)),
     pd: sharedF64(maxSlotsPerLevel * PART_FIELDS),
-    nl: new Int32Array(new SharedArrayBuffer(4 * maxSlotsPerLevel)),
+    nl: new Int32Array(new SharedArrayBuffer(8 * maxSlotsPerLevel)),
+    nlStride: maxSlotsPerLevel,
     lv: sharedF64(2 * maxSlotsPerLevel),
     margin,
     labels: labelsShared,
     sums: sharedF64(4),
     featMask,
     out: sharedF64(maxSlotsPerLevel * OUT_FIELDS * 2),
+    bar: new Int32Array(new SharedArrayBuffer(8)),
   };
   let slotCap = maxSlotsPerLevel; // slots per parity half of `hist`
-  const exec = new LevelExecutor(buf, sparse.ranges);
+  // the per-bin work (adding block histograms, subtraction, split search) is shared by histogram slots
+  const binsPerFeature = Array.from({ length: F }, (_, f) => off[f + 1]! - off[f]!);
+  const exec = new LevelExecutor(buf, featureRanges(threads, F, binsPerFeature));
   const reg = { lambda: p.lambda, alpha: p.alpha, minChildWeight: p.min_child_weight };
 
   const vMargin = valid ? new Float32Array(valid.rows).fill(margin0) : undefined;
-  const grad = new Float32Array(n);
-  const hess = new Float32Array(n);
   const sampled = new Uint8Array(n);
   const random = rng(p.seed);
   const trees: Tree[] = [];
@@ -288,37 +284,31 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
 
   try {
     for (let round = 0; round < p.num_round; round++) {
-      // gradient pairs (float32, as XGBoost's GradientPair) of the rows this tree sees
-      let m = 0;
-      let G = 0;
-      let H = 0;
-      if (p.subsample >= 1) {
-        [G, H] = await exec.gradients(logistic);
-        m = n;
-        sampled.fill(1);
-      } else {
-        for (let i = 0; i < n; i++) {
-          const mg = margin[i]!;
-          if (logistic) {
-            const pr = Math.fround(1 / (1 + Math.exp(-mg)));
-            grad[i] = pr - data.labels[i]!;
-            hess[i] = Math.max(pr * (1 - pr), 1e-16);
-          } else {
-            grad[i] = mg - data.labels[i]!;
-            hess[i] = 1;
-          }
-        }
+      // gradient pairs (float32, as XGBoost's GradientPair) of the rows this tree sees; `idx` lists block
+      // 0's rows, then block 1's from `m0` on
+      let { G, H, rows0: m0 } = exec.gradients(logistic);
+      let m = n;
+      if (p.subsample >= 1) sampled.fill(1);
+      else {
+        G = 0;
+        H = 0;
+        let c0 = 0;
         for (let i = 0; i < n; i++) {
           const take = random() < p.subsample;
           sampled[i] = take ? 1 : 0;
-          if (!take) continue;
-          idx[m] = i;
-          gh[2 * i] = grad[i]!;
-          gh[2 * i + 1] = hess[i]!;
-          G += grad[i]!;
-          H += hess[i]!;
-          m++;
+          if (take && ((i >> CHUNK_SHIFT) & 1) === 0) c0++;
         }
+        let p0 = 0;
+        let p1 = c0;
+        for (let i = 0; i < n; i++) {
+          if (!sampled[i]) continue;
+          if (((i >> CHUNK_SHIFT) & 1) === 0) idx[p0++] = i;
+          else idx[p1++] = i;
+          G += gh[2 * i]!;
+          H += gh[2 * i + 1]!;
+        }
+        m0 = c0;
+        m = p1;
       }
       // column sampling
       if (p.colsample_bytree >= 1) featMask.fill(1);
@@ -336,11 +326,13 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
       const tree = new GrowingTree();
       tree.sumHess[0] = H;
       tree.weight[0] = leafWeight(G, H, p);
-      // level list: node id, start, end, slot, mode, parentSlot, siblingSlot, G, H
+      // a node of the level: its rows are idx[s0, e0) (block 0) and idx[s1, e1) (block 1)
       interface LNode {
         id: number;
-        start: number;
-        end: number;
+        s0: number;
+        e0: number;
+        s1: number;
+        e1: number;
         slot: number;
         mode: number;
         parentSlot: number;
@@ -348,8 +340,9 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
         G: number;
         H: number;
       }
+      const rowsOf = (x: LNode) => x.e0 - x.s0 + x.e1 - x.s1;
       let level: LNode[] = [
-        { id: 0, start: 0, end: m, slot: 0, mode: 0, parentSlot: -1, siblingSlot: -1, G, H },
+        { id: 0, s0: 0, e0: m0, s1: m0, e1: m, slot: 0, mode: 0, parentSlot: -1, siblingSlot: -1, G, H },
       ];
       const leaves: LNode[] = [];
       for (let depth = 0; level.length > 0; depth++) {
@@ -357,31 +350,30 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
           leaves.push(...level);
           break;
         }
-        const splittable = level.filter((x) => x.H >= 2 * p.min_child_weight && x.end - x.start >= 2);
+        const splittable = level.filter((x) => x.H >= 2 * p.min_child_weight && rowsOf(x) >= 2);
         for (const x of level) if (!splittable.includes(x)) leaves.push(x);
         if (splittable.length === 0) break;
         // histograms + split search for this level
         const half = (depth & 1) * slotCap;
+        // a subtract node whose sibling is not splittable still needs its own histogram built
+        const built = new Set(splittable.map((x) => half + x.slot));
+        for (const x of splittable) if (x.mode === 1 && !built.has(x.siblingSlot)) x.mode = 0;
         const desc = buf.desc;
         splittable.forEach((x, j) => {
           const d = j * NODE_FIELDS;
-          desc[d] = x.start;
-          desc[d + 1] = x.end;
-          desc[d + 2] = half + x.slot;
-          desc[d + 3] = x.mode;
-          desc[d + 4] = x.parentSlot;
-          desc[d + 5] = x.siblingSlot;
-          desc[d + 6] = x.G;
-          desc[d + 7] = x.H;
+          desc[d] = half + x.slot;
+          desc[d + 1] = x.mode;
+          desc[d + 2] = x.parentSlot;
+          desc[d + 3] = x.siblingSlot;
+          desc[d + 4] = x.G;
+          desc[d + 5] = x.H;
+          desc[d + 6] = x.slot;
+          desc[d + 8] = x.s0;
+          desc[d + 9] = x.e0;
+          desc[d + 10] = x.s1;
+          desc[d + 11] = x.e1;
         });
-        // a subtract node whose sibling is not splittable still needs that sibling's histogram built
-        for (const x of splittable) {
-          if (x.mode === 1 && !splittable.some((s) => half + s.slot === x.siblingSlot)) {
-            x.mode = 0;
-            desc[splittable.indexOf(x) * NODE_FIELDS + 3] = 0;
-          }
-        }
-        await exec.run(splittable.length, reg);
+        exec.level(splittable.length, reg);
         const next: LNode[] = [];
         const childrenNeedHist = depth + 1 < p.max_depth;
         let nextSlot = 0;
@@ -411,32 +403,36 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
           });
         }
         if (childrenNeedHist && 2 * expand.length > slotCap) {
-          // grow the histogram pool (only for deep trees), keeping this level's half
+          // grow the histogram pools (only for deep trees), keeping this level's half
           const newCap = Math.max(2 * expand.length, slotCap * 2);
           const hist = sharedF64(2 * newCap * T2);
           hist.set(buf.hist.subarray(half * T2, (half + slotCap) * T2), (depth & 1) * newCap * T2);
           buf.hist = hist;
+          buf.part = sharedF64(newCap * T2);
           buf.desc = sharedF64(2 * newCap * NODE_FIELDS);
           slotCap = newCap;
           exec.version++;
         }
         const curHalf = (depth & 1) * slotCap;
         const nh = ((depth + 1) & 1) * slotCap;
-        // stable partition of each expanded node's rows (left first), shared out between threads
-        if (buf.pd.length < expand.length * PART_FIELDS) {
+        // stable partition of each expanded node's rows (left first), each block by its own thread
+        if (buf.nlStride < expand.length) {
           buf.pd = sharedF64(2 * expand.length * PART_FIELDS);
-          buf.nl = new Int32Array(new SharedArrayBuffer(8 * expand.length));
+          buf.nl = new Int32Array(new SharedArrayBuffer(16 * expand.length));
+          buf.nlStride = 2 * expand.length;
           buf.lv = sharedF64(4 * expand.length);
           exec.version++;
         }
         expand.forEach((e, j) => {
           const d = j * PART_FIELDS;
-          buf.pd[d] = e.x.start;
-          buf.pd[d + 1] = e.x.end;
-          buf.pd[d + 2] = e.f;
-          buf.pd[d + 3] = off[e.f]! + e.b;
-          buf.pd[d + 4] = off[e.f + 1]! - 1;
-          buf.pd[d + 5] = e.dl;
+          buf.pd[d] = e.f;
+          buf.pd[d + 1] = off[e.f]! + e.b;
+          buf.pd[d + 2] = off[e.f + 1]! - 1;
+          buf.pd[d + 3] = e.dl;
+          buf.pd[d + 4] = e.x.s0;
+          buf.pd[d + 5] = e.x.e0;
+          buf.pd[d + 6] = e.x.s1;
+          buf.pd[d + 7] = e.x.e1;
         });
         // the last level's children are leaves: their rows' margins take the leaf values straight away
         // instead of partitioning the rows (with gamma > 0, pruning may merge leaves: margins come from
@@ -447,18 +443,15 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
             buf.lv[2 * j] = Math.fround(leafWeight(e.gl, e.hl, p) * p.eta);
             buf.lv[2 * j + 1] = Math.fround(leafWeight(e.x.G - e.gl, e.x.H - e.hl, p) * p.eta);
           });
-        if (!toMargins || !(p.gamma > 0))
-          await exec.partition(
-            expand.length,
-            expand.map((e) => e.x.end - e.x.start),
-            toMargins,
-          );
+        if (!toMargins || !(p.gamma > 0)) exec.partition(expand.length, toMargins);
         for (let j = 0; j < expand.length; j++) {
           const e = expand[j]!;
           const { x, f, b, dl } = e;
           // last level: rows were not partitioned; the leaves get empty row ranges (margins are done)
-          const nl = toMargins ? 0 : buf.nl[j]!;
-          const nr = x.end - x.start - nl;
+          const nl0 = toMargins ? 0 : buf.nl[j]!;
+          const nl1 = toMargins ? 0 : buf.nl[buf.nlStride + j]!;
+          const nl = nl0 + nl1;
+          const nr = rowsOf(x) - nl;
           const id = x.id;
           const l = tree.addChild(id);
           const r = tree.addChild(id);
@@ -477,8 +470,10 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
           tree.sumHess[r] = HR;
           tree.weight[l] = leafWeight(GL, HL, p);
           tree.weight[r] = leafWeight(GR, HR, p);
-          const mid = x.start + nl;
-          const end = toMargins ? x.start : x.end;
+          const mid0 = x.s0 + nl0;
+          const mid1 = x.s1 + nl1;
+          const end0 = toMargins ? x.s0 : x.e0;
+          const end1 = toMargins ? x.s1 : x.e1;
           const leftSmaller = nl <= nr;
           const sl = nextSlot++;
           const sr = nextSlot++;
@@ -486,8 +481,10 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
           next.push(
             {
               id: l,
-              start: x.start,
-              end: mid,
+              s0: x.s0,
+              e0: mid0,
+              s1: x.s1,
+              e1: mid1,
               slot: sl,
               mode: leftSmaller ? 0 : 1,
               parentSlot,
@@ -497,8 +494,10 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
             },
             {
               id: r,
-              start: mid,
-              end,
+              s0: mid0,
+              e0: end0,
+              s1: mid1,
+              e1: end1,
               slot: sr,
               mode: leftSmaller ? 1 : 0,
               parentSlot,
@@ -524,7 +523,8 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
       } else {
         for (const x of leaves) {
           const v = tree.cond[x.id]!;
-          for (let i = x.start; i < x.end; i++) margin[idx[i]!]! += v;
+          for (let i = x.s0; i < x.e0; i++) margin[idx[i]!]! += v;
+          for (let i = x.s1; i < x.e1; i++) margin[idx[i]!]! += v;
         }
         if (m < n)
           for (let i = 0; i < n; i++)
