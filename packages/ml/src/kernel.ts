@@ -60,7 +60,7 @@ export function gradientPairs(
   let H = 0;
   let pos = start;
   for (let c = block << 6; c < nRows; c += 128) {
-    const e = c + 64 < nRows ? c + 64 : nRows;
+    const e = Math.min(c + 64, nRows);
     for (let i = c; i < e; i++) {
       const m = margin[i]!;
       let g: number;
@@ -68,7 +68,7 @@ export function gradientPairs(
       if (logistic === 1) {
         // exp(-m): -m = (64q + j)·ln2/64 + r, |r| ≤ ln2/128; beyond ±700 the float32 result is 0 or 1 anyway
         let x = -m;
-        x = x > 700 ? 700 : x < -700 ? -700 : x;
+        x = Math.min(700, Math.max(-700, x));
         const t = (x * 92.33248261689366 + 65536.5) | 0; // round(x·64/ln2) + 65536, always > 0
         const r = x - (t - 65536) * 0.010830424696249145;
         const ex =

@@ -2,7 +2,7 @@ import { cpus } from "node:os";
 import { binMatrix, computeCuts, slotOffsets } from "./binning.ts";
 import type { Booster, Tree } from "./booster.ts";
 import type { Dataset } from "./dataset.ts";
-import { block0Rows, CHUNK_SHIFT, NODE_FIELDS, OUT_FIELDS, PART_FIELDS } from "./kernel.ts";
+import { CHUNK_SHIFT, NODE_FIELDS, OUT_FIELDS, PART_FIELDS } from "./kernel.ts";
 import { evalMetric, metricHigherIsBetter } from "./metrics.ts";
 import { featureRanges, type LevelBuffers, LevelExecutor, sharedF64 } from "./parallel.ts";
 import { resolveParams, type TrainParams } from "./params.ts";
