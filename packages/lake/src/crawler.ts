@@ -8,6 +8,7 @@ import {
 } from "@hotels/schema";
 import type { Catalog, CatalogTable, PartitionInput } from "./catalog-port.ts";
 import { type ObjectLockOptions, withObjectLock } from "./lock.ts";
+import { isDelta } from "./merge-on-read.ts";
 import { duckdbParquetColumns, type ParquetColumnsReader } from "./parquet-schema.ts";
 import type { LakeLayout, ObjectStore } from "./port.ts";
 import {
@@ -232,24 +233,30 @@ async function crawlTable(t: TableDef, zone: LakeZone, snapshot: Snapshot, ctx: 
   // 3. Partitions of the snapshot's files.
   const byPartition = new Map<string, { values: string[]; location: string; files: DataFile[] }>();
   const skipped = new Map<string, { values: string[]; reason: string }>();
+  // Partitions are the union of the base files' and the delta files' (a delta file lists the partition
+  // values of its rows); a partition only a delta file reaches is registered with its Hive location, which
+  // holds no base file yet (see README, "Merge-on-read").
   if (partitionNames.length > 0)
-    for (const f of snapshot.files) {
-      const p = f.partition ?? parsePartition(f.key);
-      const missing = partitionNames.filter((k) => p[k] === undefined);
-      const values = partitionNames.map((k) => p[k] ?? "");
-      const id = JSON.stringify(values);
-      if (missing.length > 0) {
-        skipped.set(id, { values, reason: `${f.key}: no value for partition key(s) ${missing.join(", ")}` });
-        continue;
+    for (const f of snapshot.files)
+      for (const p of isDelta(f) ? (f.partitions ?? []) : [f.partition ?? parsePartition(f.key)]) {
+        const missing = partitionNames.filter((k) => p[k] === undefined);
+        const values = partitionNames.map((k) => p[k] ?? "");
+        const id = JSON.stringify(values);
+        if (missing.length > 0) {
+          skipped.set(id, {
+            values,
+            reason: `${f.key}: no value for partition key(s) ${missing.join(", ")}`,
+          });
+          continue;
+        }
+        let e = byPartition.get(id);
+        if (!e) {
+          const location = ctx.layout.uri(zone, dataPrefix(t.name) + partitionPath(p, partitionNames));
+          e = { values, location, files: [] };
+          byPartition.set(id, e);
+        }
+        e.files.push(f);
       }
-      let e = byPartition.get(id);
-      if (!e) {
-        const location = ctx.layout.uri(zone, dataPrefix(t.name) + partitionPath(p, partitionNames));
-        e = { values, location, files: [] };
-        byPartition.set(id, e);
-      }
-      e.files.push(f);
-    }
   const catalogPartitions = partitionNames.length > 0 ? await ctx.catalog.getPartitions(zone, t.name) : [];
   const registered = new Set(catalogPartitions.map((p) => JSON.stringify(p.Values)));
 

@@ -6,6 +6,7 @@ export * from "./layout.ts";
 export * from "./local-catalog.ts";
 export * from "./local-store.ts";
 export * from "./lock.ts";
+export * from "./merge-on-read.ts";
 export * from "./parquet-schema.ts";
 export * from "./port.ts";
 export * from "./s3-store.ts";

@@ -3,16 +3,29 @@ import type { LakeZone } from "@hotels/schema";
 import { ConcurrentCommitError, ObjectExistsError, ObjectNotFoundError } from "./errors.ts";
 import type { LakeLayout, ObjectStore } from "./port.ts";
 
-/** How a commit's files combine with the table's current files. */
-export type SnapshotOperation = "append" | "overwrite" | "replace-partitions";
+/** How a commit's files combine with the table's current files. `delta`: the current BASE files stay, the
+ * current delta files are replaced by the commit's (merge-on-read, see `merge-on-read.ts`). */
+export type SnapshotOperation = "append" | "overwrite" | "replace-partitions" | "delta";
+
+/** `base`: ordinary data files. `delta`: merge-on-read rows that supersede, by the snapshot's `key`, every
+ * base row with the same key (see `merge-on-read.ts`). */
+export type FileRole = "base" | "delta";
 
 /** One live data file of a table. `key` is relative to the zone's bucket. */
 export interface DataFile {
   readonly key: string;
   readonly rows: number;
   readonly bytes: number;
-  /** Hive partition values (`{ arrival_year: "2017", arrival_month: "7" }`) for partitioned tables. */
+  /** Hive partition values (`{ arrival_year: "2017", arrival_month: "7" }`) for partitioned tables' base
+   * files. */
   readonly partition?: Readonly<Record<string, string>>;
+  /** Default `base`. */
+  readonly role?: FileRole;
+  /** Delta files of partitioned tables: the partition values of the rows they hold (the partition columns
+   * are real columns in a delta file, which lives under `<table>/_delta/`, outside the Hive folders). */
+  readonly partitions?: readonly Readonly<Record<string, string>>[];
+  /** Delta files: how many base rows they supersede (so the snapshot's `rows` counts live rows). */
+  readonly supersedes?: number;
 }
 
 /** Source watermark(s) the run read up to: a value or one per source table. */
@@ -30,7 +43,9 @@ export interface Snapshot {
   readonly watermark?: Watermark;
   readonly operation: SnapshotOperation;
   readonly files: readonly DataFile[];
-  /** Sum of `files[].rows`. */
+  /** Key column(s) by which delta files supersede base rows; set when the table is merge-on-read. */
+  readonly key?: readonly string[];
+  /** Live rows: `files[].rows` summed, less the base rows the delta files supersede. */
   readonly rows: number;
   /** Files this commit added and removed relative to the previous version. */
   readonly added: number;
@@ -44,6 +59,8 @@ export interface CommitInput {
   readonly schemaHash: string;
   readonly watermark?: Watermark;
   readonly operation: SnapshotOperation;
+  /** Key column(s) of a merge-on-read table; required when the resulting file set holds a delta file. */
+  readonly key?: readonly string[];
   /** Fail with `ConcurrentCommitError` unless the current version is this (0 = no snapshot yet). When
    * omitted, a lost race is retried on top of the winner's snapshot. */
   readonly expectedVersion?: number;
@@ -134,8 +151,15 @@ export function applyOperation(
       const touched = new Set(added.map(partitionId));
       return [...current.filter((f) => !touched.has(partitionId(f))), ...added];
     }
+    case "delta":
+      if (added.some((f) => f.role !== "delta")) throw new Error("a delta commit adds only delta files");
+      return [...current.filter((f) => f.role !== "delta"), ...added];
   }
 }
+
+/** Live rows of a file set: every file's rows less the base rows its delta files supersede. */
+export const liveRows = (files: readonly DataFile[]) =>
+  files.reduce((n, f) => n + f.rows - (f.role === "delta" ? (f.supersedes ?? 0) : 0), 0);
 
 export interface TableLogOptions {
   readonly store: ObjectStore;
@@ -245,6 +269,9 @@ export class TableLog {
           throw new Error(`${name}: file ${f.key} would be listed twice (committed already?)`);
         keys.add(f.key);
       }
+      const key = input.key ?? cur?.key;
+      if (files.some((f) => f.role === "delta") && !key?.length)
+        throw new Error(`${name}: a snapshot with delta files needs its key column(s)`);
       const snapshot: Snapshot = {
         table: name,
         version: curVersion + 1,
@@ -254,7 +281,8 @@ export class TableLog {
         ...(input.watermark !== undefined ? { watermark: input.watermark } : {}),
         operation: input.operation,
         files,
-        rows: files.reduce((n, f) => n + f.rows, 0),
+        ...(key?.length ? { key } : {}),
+        rows: liveRows(files),
         added: input.files.length,
         removed: before.filter((f) => !keys.has(f.key)).length,
       };
