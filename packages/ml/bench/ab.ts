@@ -1,6 +1,7 @@
 /* A/B harness: CPU time of two trainer builds (copies of src/ elsewhere), interleaved in one process so a
  * noisy machine weighs on both alike. Matrices come from a `pnpm bench train` run:
- *   node --import tsx packages/ml/bench/ab.ts /tmp/hotels-bench-train-<pid> <a/index.ts> <b/index.ts> [rounds] [threadsA] [threadsB] */
+ *   [AB_PAIRS=3] node --import tsx packages/ml/bench/ab.ts /tmp/hotels-bench-train-<pid> <a/index.ts> <b/index.ts> [rounds] [threadsA] [threadsB]
+ * Prints CPU and wall per run, then minimum CPU and minimum / median wall of each build. */
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
@@ -25,7 +26,9 @@ const params = {
 };
 const threadsB = Number(threadsBArg ?? threadsArg ?? 1);
 const res: Record<string, number[]> = { A: [], B: [] };
-for (let i = 0; i < 3; i++)
+const wall: Record<string, number[]> = { A: [], B: [] };
+const pairs = Number(process.env.AB_PAIRS ?? 3);
+for (let i = 0; i < pairs; i++)
   for (const [k, M] of [
     ["A", A],
     ["B", B],
@@ -35,6 +38,18 @@ for (let i = 0; i < 3; i++)
     await M.train(data, { params: k === "B" ? { ...params, nthread: threadsB } : params });
     const c = process.cpuUsage(c0);
     res[k]!.push(c.user / 1e6);
+    wall[k]!.push((performance.now() - t0) / 1000);
     console.log(k, "cpu", (c.user / 1e6).toFixed(2), "wall", ((performance.now() - t0) / 1000).toFixed(2));
   }
+const med = (x: number[]) => [...x].sort((a, b) => a - b)[x.length >> 1]!;
 console.log("min cpu A", Math.min(...res.A!).toFixed(2), "B", Math.min(...res.B!).toFixed(2));
+console.log(
+  "wall min A",
+  Math.min(...wall.A!).toFixed(2),
+  "B",
+  Math.min(...wall.B!).toFixed(2),
+  "median A",
+  med(wall.A!).toFixed(2),
+  "B",
+  med(wall.B!).toFixed(2),
+);

@@ -54,15 +54,28 @@ export interface LevelRegularisation {
 /** How long a thread waits at the level barrier for the other one before failing the training. */
 const BARRIER_TIMEOUT_MS = 120_000;
 
+/** Task kinds in `task[0]`. */
+const GRAD = 1;
+const PARTITION = 2;
+const MARGINS = 3;
+const LEVEL = 4;
+const EXIT = 9;
+/** Busy-wait this many polls before sleeping in Atomics.wait: the next hand-off is usually a few µs away,
+ * and a futex wake-up costs tens of µs (~5,000 hand-offs per training). */
+const SPIN = 20_000;
+
 /** Runs the trainer's kernels on one or two threads: the calling thread takes row block 0 and feature range
  * 0, a worker thread block 1 and range 1 (with one thread, the calling thread does both blocks, in the same
- * order of operations, so the result is the same). All buffers are SharedArrayBuffers: nothing is copied. */
+ * order of operations, so the result is the same). All buffers are SharedArrayBuffers: nothing is copied,
+ * and a task is a few numbers in `task`; the port only carries the buffers when they change, and errors. */
 export class LevelExecutor {
-  private readonly workers: Worker[] = [];
-  private readonly ports: MessagePort[] = [];
-  /** Per worker, 4 int32: task sequence number, last finished task, error flag, spare. Hand-offs go through
-   * Atomics.wait/notify (a few µs) rather than event-loop messages (~0.1 ms each, ~5,000 per training). */
-  private readonly ctrl: Int32Array[] = [];
+  private readonly worker?: Worker;
+  private readonly port?: MessagePort;
+  /** 4 int32: task sequence number, last finished task, error flag, buffers version. */
+  private readonly ctrl = new Int32Array(new SharedArrayBuffer(16));
+  /** The task's parameters: kind, nNodes, T2, f0, f1, lambda, alpha, minChildWeight, start, logistic,
+   * nlStride. */
+  private readonly task = new Float64Array(new SharedArrayBuffer(16 * 8));
   private readonly ranges: (readonly [number, number])[];
   private sentVersion = -1;
   /** Bumped whenever a buffer is replaced, so the worker gets the new one. */
@@ -75,14 +88,14 @@ export class LevelExecutor {
   ) {
     if (ranges.length < 1 || ranges.length > 2) throw new Error(`1 or 2 threads, not ${ranges.length}`);
     this.ranges = [...ranges];
-    for (let i = 1; i < this.ranges.length; i++) {
-      const ctrl = new Int32Array(new SharedArrayBuffer(16));
+    if (this.ranges.length === 2) {
       const { port1, port2 } = new MessageChannel();
-      this.workers.push(
-        new Worker(WORKER_SOURCE, { eval: true, workerData: { ctrl, port: port2 }, transferList: [port2] }),
-      );
-      this.ports.push(port1);
-      this.ctrl.push(ctrl);
+      this.worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { ctrl: this.ctrl, task: this.task, port: port2 },
+        transferList: [port2],
+      });
+      this.port = port1;
     }
   }
 
@@ -91,31 +104,33 @@ export class LevelExecutor {
     return this.ranges.length;
   }
 
-  /** Hands a task to the worker and runs the calling thread's share; returns when both are done. The
-   * task travels through the worker's port (read synchronously there), the wake-up through `ctrl`. */
-  private dispatch(task: Record<string, unknown>, own: () => void): void {
-    const b = this.buf;
-    const buffers = this.sentVersion === this.version ? undefined : { ...b };
-    this.workers.forEach((_, i) => {
-      this.ports[i]!.postMessage({ buffers, ...task });
-      const c = this.ctrl[i]!;
+  /** Hands the task in `task` (kind first) to the worker and runs the calling thread's share; returns when
+   * both are done. */
+  private dispatch(kind: number, own: () => void): void {
+    const c = this.ctrl;
+    if (this.worker) {
+      if (this.sentVersion !== this.version) {
+        this.port!.postMessage({ ...this.buf });
+        Atomics.store(c, 3, this.version);
+        this.sentVersion = this.version;
+      }
+      this.task[0] = kind;
       Atomics.add(c, 0, 1);
       Atomics.notify(c, 0);
-    });
-    this.sentVersion = this.version;
+    }
     let ownError: unknown;
     try {
       own();
     } catch (e) {
       ownError = e;
     }
-    for (let i = 0; i < this.workers.length; i++) {
-      const c = this.ctrl[i]!;
+    if (this.worker) {
       const seq = Atomics.load(c, 0);
+      for (let s = 0; s < SPIN && Atomics.load(c, 1) !== seq; s++);
       for (let d = Atomics.load(c, 1); d !== seq; d = Atomics.load(c, 1)) Atomics.wait(c, 1, d);
       if (Atomics.load(c, 2) !== 0) {
         Atomics.store(c, 2, 0);
-        const m = receiveMessageOnPort(this.ports[i]!)?.message as { error?: string } | undefined;
+        const m = receiveMessageOnPort(this.port!)?.message as { error?: string } | undefined;
         throw new Error(m?.error ?? "worker failed");
       }
     }
@@ -131,32 +146,37 @@ export class LevelExecutor {
       this.version++;
     }
     const T2 = b.off[b.off.length - 1]! * 2;
-    const two = this.workers.length > 0;
+    const two = this.worker !== undefined;
     const [f0, f1] = this.ranges[0]!;
-    this.dispatch(
-      { kind: "level", nNodes, T2, f0: this.ranges[1]?.[0], f1: this.ranges[1]?.[1], reg },
-      () => {
-        buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, T2, nNodes, b.desc, 0);
-        if (two) barrier(b.bar, 2, BARRIER_TIMEOUT_MS);
-        else buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, T2, nNodes, b.desc, 1);
-        finishLevel(
-          b.hist,
-          b.part,
-          b.off,
-          b.dflt,
-          nNodes,
-          b.desc,
-          b.featMask,
-          f0,
-          f1,
-          reg.lambda,
-          reg.alpha,
-          reg.minChildWeight,
-          b.out,
-          0,
-        );
-      },
-    );
+    const t = this.task;
+    t[1] = nNodes;
+    t[2] = T2;
+    t[3] = this.ranges[1]?.[0] ?? 0;
+    t[4] = this.ranges[1]?.[1] ?? 0;
+    t[5] = reg.lambda;
+    t[6] = reg.alpha;
+    t[7] = reg.minChildWeight;
+    this.dispatch(LEVEL, () => {
+      buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, T2, nNodes, b.desc, 0);
+      if (two) barrier(b.bar, 2, BARRIER_TIMEOUT_MS);
+      else buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, T2, nNodes, b.desc, 1);
+      finishLevel(
+        b.hist,
+        b.part,
+        b.off,
+        b.dflt,
+        nNodes,
+        b.desc,
+        b.featMask,
+        f0,
+        f1,
+        reg.lambda,
+        reg.alpha,
+        reg.minChildWeight,
+        b.out,
+        0,
+      );
+    });
   }
 
   /** Gradient pairs of all rows by block, `idx` listing block 0's rows then block 1's; returns the totals
@@ -166,9 +186,11 @@ export class LevelExecutor {
     const n = b.nRows;
     const rows0 = block0Rows(n);
     const lg = logistic ? 1 : 0;
-    this.dispatch({ kind: "grad", start: rows0, logistic: lg }, () => {
+    this.task[8] = rows0;
+    this.task[9] = lg;
+    this.dispatch(GRAD, () => {
       gradientPairs(b.margin, b.labels, b.idx, b.gh, n, 0, 0, lg, b.sums);
-      if (this.workers.length === 0) gradientPairs(b.margin, b.labels, b.idx, b.gh, n, 1, rows0, lg, b.sums);
+      if (!this.worker) gradientPairs(b.margin, b.labels, b.idx, b.gh, n, 1, rows0, lg, b.sums);
     });
     return { G: b.sums[0]! + b.sums[2]!, H: b.sums[1]! + b.sums[3]!, rows0 };
   }
@@ -181,20 +203,21 @@ export class LevelExecutor {
       toMargins
         ? leafMargins(b.cols, b.nRows, b.idx, b.pd, nNodes, block, b.lv, b.margin)
         : partitionBlock(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, nNodes, block, b.nl, b.nlStride);
-    this.dispatch({ kind: toMargins ? "margins" : "partition", nNodes, nlStride: b.nlStride }, () => {
+    this.task[1] = nNodes;
+    this.task[10] = b.nlStride;
+    this.dispatch(toMargins ? MARGINS : PARTITION, () => {
       own(0);
-      if (this.workers.length === 0) own(1);
+      if (!this.worker) own(1);
     });
   }
 
   async close(): Promise<void> {
-    this.workers.forEach((_, i) => {
-      this.ports[i]!.postMessage({ kind: "exit" });
-      Atomics.add(this.ctrl[i]!, 0, 1);
-      Atomics.notify(this.ctrl[i]!, 0);
-    });
-    await Promise.all(this.workers.map((w) => w.terminate()));
-    for (const p of this.ports) p.close();
+    if (!this.worker) return;
+    this.task[0] = EXIT;
+    Atomics.add(this.ctrl, 0, 1);
+    Atomics.notify(this.ctrl, 0);
+    await this.worker.terminate();
+    this.port!.close();
   }
 }
 
@@ -237,24 +260,28 @@ const finishLevel = ${finishLevel.toString()};
 const partitionBlock = ${partitionBlock.toString()};
 const gradientPairs = ${gradientPairs.toString()};
 const leafMargins = ${leafMargins.toString()};
-const { ctrl, port } = workerData;
+const { ctrl, task: t, port } = workerData;
 let b;
+let version = -1;
 let seen = 0;
 for (;;) {
+  for (let s = 0; s < ${SPIN} && Atomics.load(ctrl, 0) === seen; s++);
   Atomics.wait(ctrl, 0, seen);
   seen = Atomics.load(ctrl, 0);
-  const m = receiveMessageOnPort(port).message;
-  if (m.kind === "exit") break;
+  const kind = t[0];
+  if (kind === ${EXIT}) break;
   try {
-    if (m.buffers) b = m.buffers;
-    if (m.kind === "grad") gradientPairs(b.margin, b.labels, b.idx, b.gh, b.nRows, 1, m.start, m.logistic, b.sums);
-    else if (m.kind === "partition") partitionBlock(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, m.nNodes, 1, b.nl, m.nlStride);
-    else if (m.kind === "margins") leafMargins(b.cols, b.nRows, b.idx, b.pd, m.nNodes, 1, b.lv, b.margin);
-    else {
-      buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, m.T2, m.nNodes, b.desc, 1);
+    if (Atomics.load(ctrl, 3) !== version) {
+      b = receiveMessageOnPort(port).message;
+      version = Atomics.load(ctrl, 3);
+    }
+    if (kind === ${GRAD}) gradientPairs(b.margin, b.labels, b.idx, b.gh, b.nRows, 1, t[8], t[9], b.sums);
+    else if (kind === ${PARTITION}) partitionBlock(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, t[1], 1, b.nl, t[10]);
+    else if (kind === ${MARGINS}) leafMargins(b.cols, b.nRows, b.idx, b.pd, t[1], 1, b.lv, b.margin);
+    else if (kind === ${LEVEL}) {
+      buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, t[2], t[1], b.desc, 1);
       barrier(b.bar, 2, ${BARRIER_TIMEOUT_MS});
-      finishLevel(b.hist, b.part, b.off, b.dflt, m.nNodes, b.desc, b.featMask, m.f0, m.f1,
-        m.reg.lambda, m.reg.alpha, m.reg.minChildWeight, b.out, 1);
+      finishLevel(b.hist, b.part, b.off, b.dflt, t[1], b.desc, b.featMask, t[3], t[4], t[5], t[6], t[7], b.out, 1);
     }
   } catch (e) {
     port.postMessage({ error: String((e && e.stack) || e) });
