@@ -76,19 +76,17 @@ export class LevelExecutor {
   /** The task's parameters: kind, nNodes, T2, f0, f1, lambda, alpha, minChildWeight, start, logistic,
    * nlStride. */
   private readonly task = new Float64Array(new SharedArrayBuffer(16 * 8));
-  private readonly ranges: (readonly [number, number])[];
+  private ranges: (readonly [number, number])[] = [];
+  private buf!: LevelBuffers;
   private sentVersion = -1;
   /** Bumped whenever a buffer is replaced, so the worker gets the new one. */
   version = 0;
 
-  /** `ranges`: one feature range per thread (1 or 2), for the per-bin work. */
-  constructor(
-    private readonly buf: LevelBuffers,
-    ranges: readonly (readonly [number, number])[],
-  ) {
-    if (ranges.length < 1 || ranges.length > 2) throw new Error(`1 or 2 threads, not ${ranges.length}`);
-    this.ranges = [...ranges];
-    if (this.ranges.length === 2) {
+  /** Boots the worker (for `threads` = 2) at once, so it starts while the caller bins the data; `bind`
+   * gives it the buffers. */
+  constructor(threads: number) {
+    if (threads < 1 || threads > 2) throw new Error(`1 or 2 threads, not ${threads}`);
+    if (threads === 2) {
       const { port1, port2 } = new MessageChannel();
       this.worker = new Worker(WORKER_SOURCE, {
         eval: true,
@@ -97,6 +95,15 @@ export class LevelExecutor {
       });
       this.port = port1;
     }
+  }
+
+  /** The shared buffers and one feature range per thread, for the per-bin work. */
+  bind(buf: LevelBuffers, ranges: readonly (readonly [number, number])[]): this {
+    if (ranges.length !== (this.worker ? 2 : 1)) throw new Error(`${ranges.length} feature ranges`);
+    this.buf = buf;
+    this.ranges = [...ranges];
+    this.version++;
+    return this;
   }
 
   /** Best-split records per node (one per feature range). */

@@ -217,6 +217,30 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
   const names = options.featureNames ?? Array.from({ length: F }, (_, i) => `f${i}`);
   if (names.length !== F) throw new Error(`${names.length} feature names for ${F} columns`);
 
+  // two row blocks whatever the thread count (see kernel.ts), so at most two threads; the worker boots
+  // while the data is binned
+  const threads = Math.max(1, Math.min(p.nthread, cpus().length, 2));
+  const exec = new LevelExecutor(threads);
+  try {
+    return trainWith(exec, threads, data, options, p, t0);
+  } finally {
+    await exec.close();
+  }
+}
+
+/** The boosting loop of `train`, on a booted executor. */
+function trainWith(
+  exec: LevelExecutor,
+  threads: number,
+  data: Dataset,
+  options: TrainOptions,
+  p: TrainParams,
+  t0: number,
+): TrainResult {
+  const n = data.rows;
+  const F = data.cols;
+  const logistic = p.objective === "binary:logistic";
+  const names = options.featureNames ?? Array.from({ length: F }, (_, i) => `f${i}`);
   // --- binning ---
   const cuts = computeCuts(data, p.max_bin);
   const bins = binMatrix(data, cuts);
@@ -227,8 +251,6 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
   const off = new Int32Array(new SharedArrayBuffer((F + 1) * 4));
   off.set(slotOffsets(cuts));
   const T2 = off[F]! * 2;
-  // two row blocks whatever the thread count (see kernel.ts), so at most two threads
-  const threads = Math.max(1, Math.min(p.nthread, cpus().length, 2));
   const sparse = sparseSlots(bins, n, F, off);
   const valid = options.validation;
   const vBins = valid ? binMatrix(valid, cuts) : undefined;
@@ -270,7 +292,7 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
   let slotCap = maxSlotsPerLevel; // slots per parity half of `hist`
   // the per-bin work (adding block histograms, subtraction, split search) is shared by histogram slots
   const binsPerFeature = Array.from({ length: F }, (_, f) => off[f + 1]! - off[f]!);
-  const exec = new LevelExecutor(buf, featureRanges(threads, F, binsPerFeature));
+  exec.bind(buf, featureRanges(threads, F, binsPerFeature));
   const reg = { lambda: p.lambda, alpha: p.alpha, minChildWeight: p.min_child_weight };
 
   const vMargin = valid ? new Float32Array(valid.rows).fill(margin0) : undefined;
@@ -281,280 +303,274 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
   const higher = metricHigherIsBetter(p.eval_metric);
   let best = higher ? -Infinity : Infinity;
   let bestIteration = 0;
-
-  try {
-    for (let round = 0; round < p.num_round; round++) {
-      // gradient pairs (float32, as XGBoost's GradientPair) of the rows this tree sees; `idx` lists block
-      // 0's rows, then block 1's from `m0` on
-      let { G, H, rows0: m0 } = exec.gradients(logistic);
-      let m = n;
-      if (p.subsample >= 1) sampled.fill(1);
-      else {
-        G = 0;
-        H = 0;
-        let c0 = 0;
-        for (let i = 0; i < n; i++) {
-          const take = random() < p.subsample;
-          sampled[i] = take ? 1 : 0;
-          if (take && ((i >> CHUNK_SHIFT) & 1) === 0) c0++;
-        }
-        let p0 = 0;
-        let p1 = c0;
-        for (let i = 0; i < n; i++) {
-          if (!sampled[i]) continue;
-          if (((i >> CHUNK_SHIFT) & 1) === 0) idx[p0++] = i;
-          else idx[p1++] = i;
-          G += gh[2 * i]!;
-          H += gh[2 * i + 1]!;
-        }
-        m0 = c0;
-        m = p1;
+  for (let round = 0; round < p.num_round; round++) {
+    // gradient pairs (float32, as XGBoost's GradientPair) of the rows this tree sees; `idx` lists block
+    // 0's rows, then block 1's from `m0` on
+    let { G, H, rows0: m0 } = exec.gradients(logistic);
+    let m = n;
+    if (p.subsample >= 1) sampled.fill(1);
+    else {
+      G = 0;
+      H = 0;
+      let c0 = 0;
+      for (let i = 0; i < n; i++) {
+        const take = random() < p.subsample;
+        sampled[i] = take ? 1 : 0;
+        if (take && ((i >> CHUNK_SHIFT) & 1) === 0) c0++;
       }
-      // column sampling
-      if (p.colsample_bytree >= 1) featMask.fill(1);
-      else {
-        featMask.fill(0);
-        const k = Math.max(1, Math.floor(p.colsample_bytree * F));
-        const perm = Array.from({ length: F }, (_, i) => i);
-        for (let i = 0; i < k; i++) {
-          const j = i + Math.floor(random() * (F - i));
-          [perm[i], perm[j]] = [perm[j]!, perm[i]!];
-          featMask[perm[i]!] = 1;
-        }
+      let p0 = 0;
+      let p1 = c0;
+      for (let i = 0; i < n; i++) {
+        if (!sampled[i]) continue;
+        if (((i >> CHUNK_SHIFT) & 1) === 0) idx[p0++] = i;
+        else idx[p1++] = i;
+        G += gh[2 * i]!;
+        H += gh[2 * i + 1]!;
       }
-
-      const tree = new GrowingTree();
-      tree.sumHess[0] = H;
-      tree.weight[0] = leafWeight(G, H, p);
-      // a node of the level: its rows are idx[s0, e0) (block 0) and idx[s1, e1) (block 1)
-      interface LNode {
-        id: number;
-        s0: number;
-        e0: number;
-        s1: number;
-        e1: number;
-        slot: number;
-        mode: number;
-        parentSlot: number;
-        siblingSlot: number;
-        G: number;
-        H: number;
-      }
-      const rowsOf = (x: LNode) => x.e0 - x.s0 + x.e1 - x.s1;
-      let level: LNode[] = [
-        { id: 0, s0: 0, e0: m0, s1: m0, e1: m, slot: 0, mode: 0, parentSlot: -1, siblingSlot: -1, G, H },
-      ];
-      const leaves: LNode[] = [];
-      for (let depth = 0; level.length > 0; depth++) {
-        if (depth >= p.max_depth) {
-          leaves.push(...level);
-          break;
-        }
-        const splittable = level.filter((x) => x.H >= 2 * p.min_child_weight && rowsOf(x) >= 2);
-        for (const x of level) if (!splittable.includes(x)) leaves.push(x);
-        if (splittable.length === 0) break;
-        // histograms + split search for this level
-        const half = (depth & 1) * slotCap;
-        // a subtract node whose sibling is not splittable still needs its own histogram built
-        const built = new Set(splittable.map((x) => half + x.slot));
-        for (const x of splittable) if (x.mode === 1 && !built.has(x.siblingSlot)) x.mode = 0;
-        const desc = buf.desc;
-        splittable.forEach((x, j) => {
-          const d = j * NODE_FIELDS;
-          desc[d] = half + x.slot;
-          desc[d + 1] = x.mode;
-          desc[d + 2] = x.parentSlot;
-          desc[d + 3] = x.siblingSlot;
-          desc[d + 4] = x.G;
-          desc[d + 5] = x.H;
-          desc[d + 6] = x.slot;
-          desc[d + 8] = x.s0;
-          desc[d + 9] = x.e0;
-          desc[d + 10] = x.s1;
-          desc[d + 11] = x.e1;
-        });
-        exec.level(splittable.length, reg);
-        const next: LNode[] = [];
-        const childrenNeedHist = depth + 1 < p.max_depth;
-        let nextSlot = 0;
-        const out = buf.out;
-        const nNodes = splittable.length;
-        const expand: { x: LNode; f: number; b: number; dl: number; gl: number; hl: number; chg: number }[] =
-          [];
-        for (let j = 0; j < nNodes; j++) {
-          let o = j * OUT_FIELDS;
-          for (let s = 1; s < exec.slots; s++) {
-            const q = (s * nNodes + j) * OUT_FIELDS;
-            if (out[q]! > out[o]!) o = q;
-          }
-          const x = splittable[j]!;
-          if (out[o + 1]! < 0 || !(out[o]! > RT_EPS)) {
-            leaves.push(x);
-            continue;
-          }
-          expand.push({
-            x,
-            chg: out[o]!,
-            f: out[o + 1]!,
-            b: out[o + 2]!,
-            dl: out[o + 3]!,
-            gl: out[o + 4]!,
-            hl: out[o + 5]!,
-          });
-        }
-        if (childrenNeedHist && 2 * expand.length > slotCap) {
-          // grow the histogram pools (only for deep trees), keeping this level's half
-          const newCap = Math.max(2 * expand.length, slotCap * 2);
-          const hist = sharedF64(2 * newCap * T2);
-          hist.set(buf.hist.subarray(half * T2, (half + slotCap) * T2), (depth & 1) * newCap * T2);
-          buf.hist = hist;
-          buf.part = sharedF64(newCap * T2);
-          buf.desc = sharedF64(2 * newCap * NODE_FIELDS);
-          slotCap = newCap;
-          exec.version++;
-        }
-        const curHalf = (depth & 1) * slotCap;
-        const nh = ((depth + 1) & 1) * slotCap;
-        // stable partition of each expanded node's rows (left first), each block by its own thread
-        if (buf.nlStride < expand.length) {
-          buf.pd = sharedF64(2 * expand.length * PART_FIELDS);
-          buf.nl = new Int32Array(new SharedArrayBuffer(16 * expand.length));
-          buf.nlStride = 2 * expand.length;
-          buf.lv = sharedF64(4 * expand.length);
-          exec.version++;
-        }
-        expand.forEach((e, j) => {
-          const d = j * PART_FIELDS;
-          buf.pd[d] = e.f;
-          buf.pd[d + 1] = off[e.f]! + e.b;
-          buf.pd[d + 2] = off[e.f + 1]! - 1;
-          buf.pd[d + 3] = e.dl;
-          buf.pd[d + 4] = e.x.s0;
-          buf.pd[d + 5] = e.x.e0;
-          buf.pd[d + 6] = e.x.s1;
-          buf.pd[d + 7] = e.x.e1;
-        });
-        // the last level's children are leaves: their rows' margins take the leaf values straight away
-        // instead of partitioning the rows (with gamma > 0, pruning may merge leaves: margins come from
-        // walking the pruned tree below, so this level's rows need nothing)
-        const toMargins = !childrenNeedHist;
-        if (toMargins && !(p.gamma > 0))
-          expand.forEach((e, j) => {
-            buf.lv[2 * j] = Math.fround(leafWeight(e.gl, e.hl, p) * p.eta);
-            buf.lv[2 * j + 1] = Math.fround(leafWeight(e.x.G - e.gl, e.x.H - e.hl, p) * p.eta);
-          });
-        if (!toMargins || !(p.gamma > 0)) exec.partition(expand.length, toMargins);
-        for (let j = 0; j < expand.length; j++) {
-          const e = expand[j]!;
-          const { x, f, b, dl } = e;
-          // last level: rows were not partitioned; the leaves get empty row ranges (margins are done)
-          const nl0 = toMargins ? 0 : buf.nl[j]!;
-          const nl1 = toMargins ? 0 : buf.nl[buf.nlStride + j]!;
-          const nl = nl0 + nl1;
-          const nr = rowsOf(x) - nl;
-          const id = x.id;
-          const l = tree.addChild(id);
-          const r = tree.addChild(id);
-          tree.left[id] = l;
-          tree.right[id] = r;
-          tree.feature[id] = f;
-          tree.bin[id] = b;
-          tree.cond[id] = cuts.values[cuts.ptr[f]! + b]!;
-          tree.defaultLeft[id] = dl;
-          tree.lossChg[id] = e.chg;
-          const GL = e.gl;
-          const HL = e.hl;
-          const GR = x.G - GL;
-          const HR = x.H - HL;
-          tree.sumHess[l] = HL;
-          tree.sumHess[r] = HR;
-          tree.weight[l] = leafWeight(GL, HL, p);
-          tree.weight[r] = leafWeight(GR, HR, p);
-          const mid0 = x.s0 + nl0;
-          const mid1 = x.s1 + nl1;
-          const end0 = toMargins ? x.s0 : x.e0;
-          const end1 = toMargins ? x.s1 : x.e1;
-          const leftSmaller = nl <= nr;
-          const sl = nextSlot++;
-          const sr = nextSlot++;
-          const parentSlot = curHalf + x.slot;
-          next.push(
-            {
-              id: l,
-              s0: x.s0,
-              e0: mid0,
-              s1: x.s1,
-              e1: mid1,
-              slot: sl,
-              mode: leftSmaller ? 0 : 1,
-              parentSlot,
-              siblingSlot: nh + sr,
-              G: GL,
-              H: HL,
-            },
-            {
-              id: r,
-              s0: mid0,
-              e0: end0,
-              s1: mid1,
-              e1: end1,
-              slot: sr,
-              mode: leftSmaller ? 1 : 0,
-              parentSlot,
-              siblingSlot: nh + sl,
-              G: GR,
-              H: HR,
-            },
-          );
-        }
-        if (!childrenNeedHist) {
-          leaves.push(...next);
-          break;
-        }
-        level = next;
-      }
-      // leaves: values, and the training margins of the rows they hold
-      for (const x of leaves) tree.cond[x.id] = Math.fround(tree.weight[x.id]! * p.eta);
-      const finished = tree.finish(p.gamma, p.eta);
-      if (p.gamma > 0) {
-        // pruning may have merged leaves: walk the pruned tree for every row
-        for (let i = 0; i < n; i++)
-          margin[i]! += finished.cond[leafOfFinal(finished, tree, bins, F, i, off)]!;
-      } else {
-        for (const x of leaves) {
-          const v = tree.cond[x.id]!;
-          for (let i = x.s0; i < x.e0; i++) margin[idx[i]!]! += v;
-          for (let i = x.s1; i < x.e1; i++) margin[idx[i]!]! += v;
-        }
-        if (m < n)
-          for (let i = 0; i < n; i++)
-            if (!sampled[i]) margin[i]! += tree.cond[leafOfBinned(tree, bins, F, i, off)]!;
-      }
-      trees.push(finished);
-      // validation
-      let metric = Number.NaN;
-      if (valid && vBins && vMargin) {
-        for (let i = 0; i < valid.rows; i++)
-          vMargin[i]! += finished.cond[leafOfFinal(finished, tree, vBins, F, i, off)]!;
-        metric = evalMetric(p.eval_metric, valid.labels, vMargin, logistic);
-        history.push(metric);
-        if (higher ? metric > best : metric < best) {
-          best = metric;
-          bestIteration = round;
-        }
-      } else bestIteration = round;
-      options.onRound?.({
-        round: round + 1,
-        numRound: p.num_round,
-        validation: valid ? metric : undefined,
-        metric: p.eval_metric,
-        bestRound: bestIteration + 1,
-        seconds: (performance.now() - t0) / 1000,
-      });
-      if (valid && p.early_stopping_rounds > 0 && round - bestIteration >= p.early_stopping_rounds) break;
+      m0 = c0;
+      m = p1;
     }
-  } finally {
-    await exec.close();
+    // column sampling
+    if (p.colsample_bytree >= 1) featMask.fill(1);
+    else {
+      featMask.fill(0);
+      const k = Math.max(1, Math.floor(p.colsample_bytree * F));
+      const perm = Array.from({ length: F }, (_, i) => i);
+      for (let i = 0; i < k; i++) {
+        const j = i + Math.floor(random() * (F - i));
+        [perm[i], perm[j]] = [perm[j]!, perm[i]!];
+        featMask[perm[i]!] = 1;
+      }
+    }
+
+    const tree = new GrowingTree();
+    tree.sumHess[0] = H;
+    tree.weight[0] = leafWeight(G, H, p);
+    // a node of the level: its rows are idx[s0, e0) (block 0) and idx[s1, e1) (block 1)
+    interface LNode {
+      id: number;
+      s0: number;
+      e0: number;
+      s1: number;
+      e1: number;
+      slot: number;
+      mode: number;
+      parentSlot: number;
+      siblingSlot: number;
+      G: number;
+      H: number;
+    }
+    const rowsOf = (x: LNode) => x.e0 - x.s0 + x.e1 - x.s1;
+    let level: LNode[] = [
+      { id: 0, s0: 0, e0: m0, s1: m0, e1: m, slot: 0, mode: 0, parentSlot: -1, siblingSlot: -1, G, H },
+    ];
+    const leaves: LNode[] = [];
+    for (let depth = 0; level.length > 0; depth++) {
+      if (depth >= p.max_depth) {
+        leaves.push(...level);
+        break;
+      }
+      const splittable = level.filter((x) => x.H >= 2 * p.min_child_weight && rowsOf(x) >= 2);
+      for (const x of level) if (!splittable.includes(x)) leaves.push(x);
+      if (splittable.length === 0) break;
+      // histograms + split search for this level
+      const half = (depth & 1) * slotCap;
+      // a subtract node whose sibling is not splittable still needs its own histogram built
+      const built = new Set(splittable.map((x) => half + x.slot));
+      for (const x of splittable) if (x.mode === 1 && !built.has(x.siblingSlot)) x.mode = 0;
+      const desc = buf.desc;
+      splittable.forEach((x, j) => {
+        const d = j * NODE_FIELDS;
+        desc[d] = half + x.slot;
+        desc[d + 1] = x.mode;
+        desc[d + 2] = x.parentSlot;
+        desc[d + 3] = x.siblingSlot;
+        desc[d + 4] = x.G;
+        desc[d + 5] = x.H;
+        desc[d + 6] = x.slot;
+        desc[d + 8] = x.s0;
+        desc[d + 9] = x.e0;
+        desc[d + 10] = x.s1;
+        desc[d + 11] = x.e1;
+      });
+      exec.level(splittable.length, reg);
+      const next: LNode[] = [];
+      const childrenNeedHist = depth + 1 < p.max_depth;
+      let nextSlot = 0;
+      const out = buf.out;
+      const nNodes = splittable.length;
+      const expand: { x: LNode; f: number; b: number; dl: number; gl: number; hl: number; chg: number }[] =
+        [];
+      for (let j = 0; j < nNodes; j++) {
+        let o = j * OUT_FIELDS;
+        for (let s = 1; s < exec.slots; s++) {
+          const q = (s * nNodes + j) * OUT_FIELDS;
+          if (out[q]! > out[o]!) o = q;
+        }
+        const x = splittable[j]!;
+        if (out[o + 1]! < 0 || !(out[o]! > RT_EPS)) {
+          leaves.push(x);
+          continue;
+        }
+        expand.push({
+          x,
+          chg: out[o]!,
+          f: out[o + 1]!,
+          b: out[o + 2]!,
+          dl: out[o + 3]!,
+          gl: out[o + 4]!,
+          hl: out[o + 5]!,
+        });
+      }
+      if (childrenNeedHist && 2 * expand.length > slotCap) {
+        // grow the histogram pools (only for deep trees), keeping this level's half
+        const newCap = Math.max(2 * expand.length, slotCap * 2);
+        const hist = sharedF64(2 * newCap * T2);
+        hist.set(buf.hist.subarray(half * T2, (half + slotCap) * T2), (depth & 1) * newCap * T2);
+        buf.hist = hist;
+        buf.part = sharedF64(newCap * T2);
+        buf.desc = sharedF64(2 * newCap * NODE_FIELDS);
+        slotCap = newCap;
+        exec.version++;
+      }
+      const curHalf = (depth & 1) * slotCap;
+      const nh = ((depth + 1) & 1) * slotCap;
+      // stable partition of each expanded node's rows (left first), each block by its own thread
+      if (buf.nlStride < expand.length) {
+        buf.pd = sharedF64(2 * expand.length * PART_FIELDS);
+        buf.nl = new Int32Array(new SharedArrayBuffer(16 * expand.length));
+        buf.nlStride = 2 * expand.length;
+        buf.lv = sharedF64(4 * expand.length);
+        exec.version++;
+      }
+      expand.forEach((e, j) => {
+        const d = j * PART_FIELDS;
+        buf.pd[d] = e.f;
+        buf.pd[d + 1] = off[e.f]! + e.b;
+        buf.pd[d + 2] = off[e.f + 1]! - 1;
+        buf.pd[d + 3] = e.dl;
+        buf.pd[d + 4] = e.x.s0;
+        buf.pd[d + 5] = e.x.e0;
+        buf.pd[d + 6] = e.x.s1;
+        buf.pd[d + 7] = e.x.e1;
+      });
+      // the last level's children are leaves: their rows' margins take the leaf values straight away
+      // instead of partitioning the rows (with gamma > 0, pruning may merge leaves: margins come from
+      // walking the pruned tree below, so this level's rows need nothing)
+      const toMargins = !childrenNeedHist;
+      if (toMargins && !(p.gamma > 0))
+        expand.forEach((e, j) => {
+          buf.lv[2 * j] = Math.fround(leafWeight(e.gl, e.hl, p) * p.eta);
+          buf.lv[2 * j + 1] = Math.fround(leafWeight(e.x.G - e.gl, e.x.H - e.hl, p) * p.eta);
+        });
+      if (!toMargins || !(p.gamma > 0)) exec.partition(expand.length, toMargins);
+      for (let j = 0; j < expand.length; j++) {
+        const e = expand[j]!;
+        const { x, f, b, dl } = e;
+        // last level: rows were not partitioned; the leaves get empty row ranges (margins are done)
+        const nl0 = toMargins ? 0 : buf.nl[j]!;
+        const nl1 = toMargins ? 0 : buf.nl[buf.nlStride + j]!;
+        const nl = nl0 + nl1;
+        const nr = rowsOf(x) - nl;
+        const id = x.id;
+        const l = tree.addChild(id);
+        const r = tree.addChild(id);
+        tree.left[id] = l;
+        tree.right[id] = r;
+        tree.feature[id] = f;
+        tree.bin[id] = b;
+        tree.cond[id] = cuts.values[cuts.ptr[f]! + b]!;
+        tree.defaultLeft[id] = dl;
+        tree.lossChg[id] = e.chg;
+        const GL = e.gl;
+        const HL = e.hl;
+        const GR = x.G - GL;
+        const HR = x.H - HL;
+        tree.sumHess[l] = HL;
+        tree.sumHess[r] = HR;
+        tree.weight[l] = leafWeight(GL, HL, p);
+        tree.weight[r] = leafWeight(GR, HR, p);
+        const mid0 = x.s0 + nl0;
+        const mid1 = x.s1 + nl1;
+        const end0 = toMargins ? x.s0 : x.e0;
+        const end1 = toMargins ? x.s1 : x.e1;
+        const leftSmaller = nl <= nr;
+        const sl = nextSlot++;
+        const sr = nextSlot++;
+        const parentSlot = curHalf + x.slot;
+        next.push(
+          {
+            id: l,
+            s0: x.s0,
+            e0: mid0,
+            s1: x.s1,
+            e1: mid1,
+            slot: sl,
+            mode: leftSmaller ? 0 : 1,
+            parentSlot,
+            siblingSlot: nh + sr,
+            G: GL,
+            H: HL,
+          },
+          {
+            id: r,
+            s0: mid0,
+            e0: end0,
+            s1: mid1,
+            e1: end1,
+            slot: sr,
+            mode: leftSmaller ? 1 : 0,
+            parentSlot,
+            siblingSlot: nh + sl,
+            G: GR,
+            H: HR,
+          },
+        );
+      }
+      if (!childrenNeedHist) {
+        leaves.push(...next);
+        break;
+      }
+      level = next;
+    }
+    // leaves: values, and the training margins of the rows they hold
+    for (const x of leaves) tree.cond[x.id] = Math.fround(tree.weight[x.id]! * p.eta);
+    const finished = tree.finish(p.gamma, p.eta);
+    if (p.gamma > 0) {
+      // pruning may have merged leaves: walk the pruned tree for every row
+      for (let i = 0; i < n; i++) margin[i]! += finished.cond[leafOfFinal(finished, tree, bins, F, i, off)]!;
+    } else {
+      for (const x of leaves) {
+        const v = tree.cond[x.id]!;
+        for (let i = x.s0; i < x.e0; i++) margin[idx[i]!]! += v;
+        for (let i = x.s1; i < x.e1; i++) margin[idx[i]!]! += v;
+      }
+      if (m < n)
+        for (let i = 0; i < n; i++)
+          if (!sampled[i]) margin[i]! += tree.cond[leafOfBinned(tree, bins, F, i, off)]!;
+    }
+    trees.push(finished);
+    // validation
+    let metric = Number.NaN;
+    if (valid && vBins && vMargin) {
+      for (let i = 0; i < valid.rows; i++)
+        vMargin[i]! += finished.cond[leafOfFinal(finished, tree, vBins, F, i, off)]!;
+      metric = evalMetric(p.eval_metric, valid.labels, vMargin, logistic);
+      history.push(metric);
+      if (higher ? metric > best : metric < best) {
+        best = metric;
+        bestIteration = round;
+      }
+    } else bestIteration = round;
+    options.onRound?.({
+      round: round + 1,
+      numRound: p.num_round,
+      validation: valid ? metric : undefined,
+      metric: p.eval_metric,
+      bestRound: bestIteration + 1,
+      seconds: (performance.now() - t0) / 1000,
+    });
+    if (valid && p.early_stopping_rounds > 0 && round - bestIteration >= p.early_stopping_rounds) break;
   }
   const kept = valid && p.early_stopping_rounds > 0 ? trees.slice(0, bestIteration + 1) : trees;
   const booster: Booster = {
