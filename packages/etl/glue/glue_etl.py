@@ -1768,6 +1768,8 @@ JOIN processed_hotels h ON h.hotel_id = r.hotel_id""",
         "table": "hotel_daily",
         "mode": {
             "kind": "aggregate",
+            "source": "curated.bookings",
+            "key": "booking_id",
         },
         "reads": [
             "daily_bookings",
@@ -1887,12 +1889,15 @@ def commit(zone, table, files, operation, watermark, expected_version, schema_ha
         "schemaHash": schema_hash,
         "operation": operation,
         "files": files,
-        "rows": sum(f["rows"] for f in files),
+        # live rows: delta files (merge-on-read, written by the local runner) supersede base rows
+        "rows": sum(f["rows"] - (f.get("supersedes", 0) if f.get("role") == "delta" else 0) for f in files),
         "added": len([f for f in files if f["key"] not in set(b["key"] for b in before)]),
         "removed": len([b for b in before if b["key"] not in keys]),
     }
     if watermark is not None:
         snap["watermark"] = watermark
+    if any(f.get("role") == "delta" for f in files) and cur and cur.get("key"):
+        snap["key"] = cur["key"]
     # Create-if-absent is the commit point (S3 conditional write), as in TableLog.commit.
     s3.put_object(Bucket=bucket, Key=_version_key(table, version + 1), Body=json.dumps(snap).encode(), IfNoneMatch="*")
     s3.put_object(Bucket=bucket, Key="_snapshots/%s/_current" % table, Body=json.dumps({"version": version + 1}).encode())
@@ -1921,15 +1926,36 @@ def typed(df, columns):
     return df.select([F.col(c["name"]).cast(c["type"]).alias(c["name"]) for c in columns])
 
 
-def scan(spec, snap):
-    """The table's committed files as a DataFrame with exactly its columns (an empty one when none)."""
+def base_files(files):
+    return [f for f in files if f.get("role", "base") != "delta"]
+
+
+def delta_files(files):
+    return [f for f in files if f.get("role") == "delta"]
+
+
+def scan_files(spec, files, hive=True):
+    """Committed files read as they are, with exactly the table's columns (an empty frame when none). Base
+    files take partition values from their Hive paths; delta files hold them as columns (hive=False)."""
     cols = spec["columns"] + spec["partitions"]
-    files = [uri(spec["zone"], f["key"]) for f in (snap or {}).get("files", [])]
-    if not files:
+    uris = [uri(spec["zone"], f["key"]) for f in files]
+    if not uris:
         schema = ", ".join("%s %s" % (c["name"], c["type"]) for c in cols)
         return spark.createDataFrame([], schema)
-    df = spark.read.option("basePath", uri(spec["zone"], spec["name"] + "/")).parquet(*files)
-    return typed(df, cols)
+    reader = spark.read.option("basePath", uri(spec["zone"], spec["name"] + "/")) if hive else spark.read
+    return typed(reader.parquet(*uris), cols)
+
+
+def scan(spec, snap):
+    """The live rows of a committed snapshot: base rows whose key no delta row holds, plus the delta rows
+    (merge-on-read, packages/lake/src/merge-on-read.ts); the base alone when there is no delta."""
+    files = (snap or {}).get("files", [])
+    base = scan_files(spec, base_files(files))
+    deltas = delta_files(files)
+    if not deltas:
+        return base
+    delta = scan_files(spec, deltas, hive=False)
+    return base.join(delta.select(*snap["key"]), snap["key"], "left_anti").unionByName(delta)
 
 
 def file_group(f, spec):
@@ -1984,15 +2010,20 @@ def write(spec, df, run_id=None):
 
 
 def merge(spec, key, delta, snap, bucket_sql):
-    """Copy-on-write merge by key: rewrites only the buckets/partitions that receive or hold a delta key."""
+    """Copy-on-write merge by key: rewrites only the buckets/partitions that receive or hold a delta key.
+    A merge-on-read delta the local runner left is folded in too, so the result has base files only."""
     cols = [c["name"] for c in spec["columns"] + spec["partitions"]]
 
     def with_bucket(df):
         return df.selectExpr(*(cols + ([bucket_sql + " AS etl_bucket"] if spec["placement"] == "bucketed" else [])))
 
-    existing = (snap or {}).get("files", [])
+    existing = base_files((snap or {}).get("files", []))
     if FULL or not existing:
         return write(spec, with_bucket(delta)), [], "overwrite"
+    previous = delta_files(snap["files"])
+    if previous:
+        older = scan_files(spec, previous, hive=False).join(delta.select(key), key, "left_anti")
+        delta = older.unionByName(delta.select(*cols))
     d = with_bucket(delta)
     if spec["placement"] == "hive":
         groups = set("/".join("%s=%s" % (k, r[k]) for k in spec["partitions_names"]) for r in d.select(*spec["partitions_names"]).distinct().collect())
@@ -2001,7 +2032,7 @@ def merge(spec, key, delta, snap, bucket_sql):
     else:
         groups = {"all"}
     holders = (
-        scan(spec, snap).withColumn("f", F.input_file_name()).join(delta.select(key), key, "left_semi").select("f").distinct().collect()
+        scan_files(spec, existing).withColumn("f", F.input_file_name()).join(delta.select(key), key, "left_semi").select("f").distinct().collect()
     )
     by_uri = dict((uri(spec["zone"], f["key"]), f) for f in existing)
     for h in holders:
@@ -2138,12 +2169,14 @@ def load(j):
         written, kept, op = merge(spec, j["mode"]["key"], delta, snap, None)
         s = commit("curated", j["table"], kept + written, "overwrite", wm, snap["version"] if snap else 0, spec["hash"])
         return {"job": j["name"], "rowsOut": delta.count(), "files": len(written), "version": s["version"], "operation": op}
-    # aggregate (hotel_daily): recomputed from curated.bookings when it changed; replaces the partitions produced
-    bsnap = current("curated", "bookings")
-    wm = {"curated.bookings": str((bsnap or {}).get("version", 0))}
+    # aggregate (hotel_daily): recomputed whole from curated.bookings when it changed (the local runner
+    # maintains it by delta aggregation instead)
+    source = j["mode"]["source"]
+    bsnap = current(*source.split("."))
+    wm = {source: str((bsnap or {}).get("version", 0))}
     if not FULL and snap and snap.get("watermark") == wm:
-        return {"job": j["name"], "skipped": "curated.bookings unchanged"}
-    b = scan(TABLES["curated.bookings"], bsnap)
+        return {"job": j["name"], "skipped": source + " unchanged"}
+    b = scan(TABLES[source], bsnap)
     view("daily_bookings", b)
     max_nights = b.agg(F.max("nights")).collect()[0][0] or 1
     view("etl_night_offsets", spark.range(0, max_nights).select(F.col("id").cast("int").alias("i")))

@@ -1,8 +1,24 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { LocalObjectStore, localLayout } from "@hotels/lake";
-import { bookings, copyTextLine, customers, hotels, reviews, type TableDef } from "@hotels/schema";
+import {
+  baseFiles,
+  deltaFiles,
+  LocalObjectStore,
+  localLayout,
+  mergeOnReadSql,
+  type Snapshot,
+} from "@hotels/lake";
+import {
+  allColumns,
+  bookings,
+  copyTextLine,
+  customers,
+  hotels,
+  lakeTables,
+  reviews,
+  type TableDef,
+} from "@hotels/schema";
 import { migrate, openPglite, type SqlSource } from "@hotels/source";
 
 /** A fresh local lake in a temp folder. */
@@ -133,3 +149,28 @@ export async function seedSource(source: SqlSource, n = 60) {
 }
 
 export { bookings, customers, hotels, openPglite, reviews };
+
+/** DuckDB SQL of a snapshot's live rows, built here from `@hotels/lake`'s read rule (independently of the
+ * runner's own reader): base files with Hive partition values, delta rows superseding base rows by key. */
+export function liveRowsSql(
+  root: string,
+  zone: string,
+  table: string,
+  s: Snapshot | undefined,
+): string | undefined {
+  const store = new LocalObjectStore(root);
+  const list = (files: readonly { key: string }[]) =>
+    files.map((f) => `'${store.localPath(zone, f.key)}'`).join(", ");
+  const files = s?.files ?? [];
+  if (!files.length) return undefined;
+  const def = lakeTables.find((t) => t.zone === zone && t.name === table);
+  if (!def) throw new Error(`no lake table ${zone}.${table}`);
+  const base = `read_parquet([${list(baseFiles(files))}], hive_partitioning = true)`;
+  const delta = deltaFiles(files);
+  return mergeOnReadSql({
+    base,
+    ...(delta.length ? { delta: `read_parquet([${list(delta)}])` } : {}),
+    key: s?.key ?? [],
+    columns: allColumns(def).map((c) => c.name),
+  });
+}

@@ -5,7 +5,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { LocalObjectStore, localLayout, TableLog } from "@hotels/lake";
 import { openPg } from "@hotels/source";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bookingRow, seedSource, tempLake, upsertBookings } from "./fixtures.ts";
+import { bookingRow, liveRowsSql, seedSource, tempLake, upsertBookings } from "./fixtures.ts";
 import { dropSchema, PG_URL, pgReachable, tempSchema } from "./pg.ts";
 
 const here = import.meta.dirname;
@@ -56,17 +56,14 @@ async function content(root: string) {
   const c = await db.connect();
   const out: Record<string, unknown> = {};
   for (const [zone, table] of TABLES) {
-    const s = await log.current(zone, table);
-    const files = (s?.files ?? []).map((f) => `'${store.localPath(zone, f.key)}'`);
-    if (!files.length) {
+    const live = liveRowsSql(root, zone, table, await log.current(zone, table));
+    if (!live) {
       out[`${zone}.${table}`] = [];
       continue;
     }
     // Every committed file must be readable: a reader of the last committed state never fails.
     const cols = zone === "rejected" ? "source_table, record_key, rule, field, value" : "*";
-    const r = await c.runAndReadAll(
-      `SELECT ${cols} FROM read_parquet([${files.join(", ")}], hive_partitioning = true) ORDER BY ALL`,
-    );
+    const r = await c.runAndReadAll(`SELECT ${cols} FROM (${live}) ORDER BY ALL`);
     out[`${zone}.${table}`] = zone === "raw" ? r.getRowObjectsJson().length : r.getRowObjectsJson();
   }
   c.closeSync();

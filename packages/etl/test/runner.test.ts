@@ -3,7 +3,7 @@ import { LocalCatalog, TableLog } from "@hotels/lake";
 import type { SqlSource } from "@hotels/source";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runEtl, runLocalEtl } from "../src/index.ts";
-import { bookingRow, openPglite, seedSource, tempLake, upsertBookings } from "./fixtures.ts";
+import { bookingRow, liveRowsSql, openPglite, seedSource, tempLake, upsertBookings } from "./fixtures.ts";
 
 /** Rows of a lake table's committed files, read with DuckDB. */
 async function rows(
@@ -13,13 +13,11 @@ async function rows(
   sql = "*",
 ) {
   const log = new TableLog({ store: lake.store, layout: lake.layout });
-  const s = await log.current(zone, table);
-  const paths = (s?.files ?? []).map((f) => lake.store.localPath(zone, f.key));
-  if (!paths.length) return [];
+  const live = liveRowsSql(lake.root, zone, table, await log.current(zone, table));
+  if (!live) return [];
   const db = await DuckDBInstance.create(":memory:");
   const c = await db.connect();
-  const list = paths.map((p) => `'${p}'`).join(", ");
-  await c.run(`CREATE VIEW t AS SELECT * FROM read_parquet([${list}], hive_partitioning = true)`);
+  await c.run(`CREATE VIEW t AS ${live}`);
   // `sql` is a select list optionally followed by WHERE / ORDER BY clauses over the table `t`.
   const what = sql.split(/ (?=WHERE|ORDER)/)[0]!;
   const r = await c.runAndReadAll(`SELECT ${what} FROM t ${sql.slice(what.length)}`);
@@ -105,7 +103,7 @@ describe("DuckDB runner", () => {
     expect((await log.current("curated", "bookings"))?.version).toBe(before?.version);
   });
 
-  it("merges changed bookings into only the partitions they touch, without duplicates", async () => {
+  it("merges changed bookings as a delta beside untouched base files, without duplicates", async () => {
     // prepare: booking 5 gets a new price; booking 8 moves from March to February
     const log = new TableLog({ store: lake.store, layout: lake.layout });
     const before = await log.current("curated", "bookings");
@@ -117,11 +115,21 @@ describe("DuckDB runner", () => {
     const s = await runLocalEtl({ source, ...lake });
     // assert
     const load = s.steps.find((x) => x.job === "load.bookings")!;
-    expect(load).toMatchObject({ rowsIn: 2, rowsOut: 2, files: 3, operation: "replace-partitions" });
+    expect(load).toMatchObject({ rowsIn: 2, rowsOut: 2, files: 1, operation: "delta" });
     const after = await log.current("curated", "bookings");
-    const untouched = (f: { partition?: Record<string, string> }) =>
-      !["2", "3", "6"].includes(f.partition!.arrival_month!);
-    expect(after!.files.filter(untouched)).toEqual(before!.files.filter(untouched));
+    expect(after!.files.filter((f) => f.role !== "delta")).toEqual(before!.files);
+    expect(after!.files.filter((f) => f.role === "delta")).toEqual([
+      expect.objectContaining({
+        key: expect.stringMatching(/^bookings\/_delta\//),
+        rows: 2,
+        supersedes: 2,
+        partitions: [
+          { arrival_year: "2016", arrival_month: "2" },
+          { arrival_year: "2016", arrival_month: "6" },
+        ],
+      }),
+    ]);
+    expect(after).toMatchObject({ key: ["booking_id"], rows: 58 });
     const curated = await rows(lake, "curated", "bookings", "count(*) AS n, count(DISTINCT booking_id) AS k");
     expect(curated).toEqual([{ n: "58", k: "58" }]);
     expect(
@@ -135,7 +143,7 @@ describe("DuckDB runner", () => {
       { arrival_month: "6", revenue: "800.00" },
       { arrival_month: "2", revenue: "0.00" },
     ]);
-    expect(s.steps.find((x) => x.job === "load.hotel_daily")?.operation).toBe("replace-partitions");
+    expect(s.steps.find((x) => x.job === "load.hotel_daily")?.operation).toBe("delta-aggregate");
   });
 
   it("a full refresh gives the same tables as the incremental runs", async () => {

@@ -7,6 +7,9 @@ const statements = [
     Object.entries(transformSql(j)).map(([part, sql]) => [`${j.name}.${part}`, sql] as const),
   ),
   ...loadJobs.map((j) => [j.name, j.sql] as const),
+  ...loadJobs.flatMap((j) =>
+    j.mode.kind === "aggregate" ? [[`${j.name}.combine`, j.mode.combine] as const] : [],
+  ),
 ];
 
 describe("portable SQL subset", () => {

@@ -1,4 +1,12 @@
-import type { DataFile, LakeLayout, ObjectStore, Snapshot } from "@hotels/lake";
+import {
+  baseFiles,
+  type DataFile,
+  deltaFiles,
+  type LakeLayout,
+  mergeOnReadSql,
+  type ObjectStore,
+  type Snapshot,
+} from "@hotels/lake";
 import { allColumns, type LakeZone, quoteIdent, type TableDef } from "@hotels/schema";
 import { sqlType } from "../sql/portable.ts";
 import { parquetScan } from "./engine.ts";
@@ -16,7 +24,9 @@ export function filePaths(
 }
 
 /** A relation with exactly the table's columns (data then partition columns), typed by the schema, over
- * the given committed files; an empty typed relation when there are none. */
+ * the given committed files read as they are (no merge-on-read: see `snapshotScan`); an empty typed
+ * relation when there are none. `hive`: partition columns come from the Hive paths (base files), else
+ * from the files' own columns (delta files, single files). */
 export function tableScan(
   store: ObjectStore,
   layout: LakeLayout,
@@ -36,6 +46,27 @@ export function tableScan(
     (c) => `CAST(${quoteIdent(c.name)} AS ${sqlType(c.type)}) AS ${quoteIdent(c.name)}`,
   );
   return `(SELECT ${select.join(", ")} FROM ${scan})`;
+}
+
+/** The live rows of a committed snapshot: its base files merged on read with its delta files (base rows
+ * whose key a delta row holds are superseded; see `@hotels/lake` `mergeOnReadSql`). */
+export function snapshotScan(
+  store: ObjectStore,
+  layout: LakeLayout,
+  table: TableDef,
+  snapshot: Snapshot | undefined,
+  placement: Placement,
+): string {
+  const files = snapshotFiles(snapshot);
+  const delta = deltaFiles(files);
+  const base = tableScan(store, layout, table, baseFiles(files), placement);
+  if (!delta.length) return base;
+  return `(${mergeOnReadSql({
+    base,
+    delta: tableScan(store, layout, table, delta, { kind: "single" }),
+    key: snapshot?.key ?? [],
+    columns: allColumns(table).map((c) => c.name),
+  })})`;
 }
 
 export const snapshotFiles = (s: Snapshot | undefined): readonly DataFile[] => s?.files ?? [];

@@ -1,6 +1,13 @@
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { type DataFile, dataFileKey, type LakeLayout, type ObjectStore, partitionPath } from "@hotels/lake";
+import {
+  type DataFile,
+  dataFileKey,
+  deltaFileKey,
+  type LakeLayout,
+  type ObjectStore,
+  partitionPath,
+} from "@hotels/lake";
 import type { LakeZone, TableDef } from "@hotels/schema";
 import { type Engine, q } from "./engine.ts";
 
@@ -116,4 +123,36 @@ export async function writeFiles(
   }
   await rm(stage, { recursive: true, force: true });
   return files;
+}
+
+/** Writes the rows of `sql` (every column of `table`, partition columns included as real columns) as ONE
+ * delta file `<table>/_delta/<runId>-00000.parquet` (staged, then renamed). Returns it uncommitted, with
+ * role `delta`; the caller adds `supersedes` and `partitions`. Undefined when `sql` has no rows. */
+export async function writeDelta(
+  ctx: WriterContext,
+  zone: LakeZone,
+  table: TableDef,
+  sql: string,
+): Promise<DataFile | undefined> {
+  const { store, layout, engine, runId } = ctx;
+  const bucket = layout.bucket(zone);
+  const stage = store.localPath!(bucket, `${stagingKey(runId)}/${table.name}-${++seq}`);
+  await rm(stage, { recursive: true, force: true });
+  await mkdir(stage, { recursive: true });
+  const file = path.join(stage, "delta.parquet");
+  await engine.run(`COPY (${sql}) TO ${q(file)} (${PARQUET_OPTIONS})`);
+  const rows = Number(
+    (await engine.rows<{ n: bigint }>(`SELECT num_rows AS n FROM parquet_file_metadata(${q(file)})`))[0]?.n ??
+      0,
+  );
+  if (rows === 0) {
+    await rm(stage, { recursive: true, force: true });
+    return undefined;
+  }
+  const key = deltaFileKey(table.name, runId);
+  const target = store.localPath!(bucket, key);
+  await mkdir(path.dirname(target), { recursive: true });
+  await rename(file, target);
+  await rm(stage, { recursive: true, force: true });
+  return { key, rows, bytes: (await stat(target)).size, role: "delta" };
 }

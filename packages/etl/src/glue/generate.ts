@@ -72,7 +72,18 @@ function jobSpec(j: Job) {
         sql: transformSql(j),
       };
     case "load":
-      return { kind: j.kind, name: j.name, table: j.target.name, mode: j.mode, reads: j.reads, sql: j.sql };
+      return {
+        kind: j.kind,
+        name: j.name,
+        table: j.target.name,
+        // Glue recomputes aggregates whole: it needs the source table's name, not the delta aggregation.
+        mode:
+          j.mode.kind === "aggregate"
+            ? { kind: j.mode.kind, source: `${j.mode.source.zone}.${j.mode.source.name}`, key: j.mode.key }
+            : j.mode,
+        reads: j.reads,
+        sql: j.sql,
+      };
   }
 }
 

@@ -135,6 +135,47 @@ const hotelDailySql = select(
 GROUP BY d.hotel_id, d.stay_date`,
 );
 
+/** hotel_daily maintained by delta aggregation: the committed table (`hotel_daily_current`) plus the
+ * aggregate of the changed bookings' new versions (`hotel_daily_added`) minus that of their old versions
+ * (`hotel_daily_removed`), both computed by `hotelDailySql`. Sums stay exact (integers and decimals); ADR is
+ * derived again from the summed columns; a day no booking reaches any more (every count 0) disappears, as
+ * it would from a full recompute. The hotel name is the new versions' (a renamed hotel's bookings all
+ * change), else the committed one. */
+const hotelDailyCombineSql = select(
+  curatedHotelDaily,
+  {
+    hotel_id: "t.hotel_id",
+    hotel: "t.hotel",
+    stay_date: "t.stay_date",
+    occupied_rooms: "t.occupied",
+    room_revenue: "t.revenue",
+    adr: "CASE WHEN t.occupied > 0 THEN ROUND(t.revenue / t.occupied, 2) END",
+    arrivals: "t.arrivals",
+    cancellations: "t.cancellations",
+    stay_year: "YEAR(t.stay_date)",
+    stay_month: "MONTH(t.stay_date)",
+  },
+  `(
+  SELECT d.hotel_id, d.stay_date,
+    COALESCE(MAX(CASE WHEN d.src = 1 THEN d.hotel END), MAX(CASE WHEN d.src = 0 THEN d.hotel END)) AS hotel,
+    SUM(d.occupied_rooms) AS occupied, SUM(d.room_revenue) AS revenue, SUM(d.arrivals) AS arrivals,
+    SUM(d.cancellations) AS cancellations
+  FROM (
+    SELECT c.hotel_id, c.hotel, c.stay_date, c.occupied_rooms, c.room_revenue, c.arrivals, c.cancellations, 0 AS src
+    FROM hotel_daily_current c
+    UNION ALL
+    SELECT a.hotel_id, a.hotel, a.stay_date, a.occupied_rooms, a.room_revenue, a.arrivals, a.cancellations, 1 AS src
+    FROM hotel_daily_added a
+    UNION ALL
+    SELECT r.hotel_id, r.hotel, r.stay_date, 0 - r.occupied_rooms, 0 - r.room_revenue, 0 - r.arrivals,
+      0 - r.cancellations, 2 AS src
+    FROM hotel_daily_removed r
+  ) d
+  GROUP BY d.hotel_id, d.stay_date
+) t
+WHERE t.occupied <> 0 OR t.arrivals <> 0 OR t.cancellations <> 0`,
+);
+
 export const loadJobs: readonly LoadJob[] = [
   {
     kind: "load",
@@ -172,7 +213,7 @@ export const loadJobs: readonly LoadJob[] = [
     kind: "load",
     name: "load.hotel_daily",
     target: curatedHotelDaily,
-    mode: { kind: "aggregate" },
+    mode: { kind: "aggregate", source: curatedBookings, key: "booking_id", combine: hotelDailyCombineSql },
     reads: ["daily_bookings", "etl_night_offsets"],
     sql: hotelDailySql,
   },

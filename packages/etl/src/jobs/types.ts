@@ -43,8 +43,16 @@ export type LoadMode =
   | { readonly kind: "rebuild" }
   /** Upsert by key the rows of `driver` whose version moved; rewrite only the partitions they touch. */
   | { readonly kind: "merge"; readonly key: string; readonly driver: string; readonly versionColumn: string }
-  /** Recompute the partitions of an aggregate that changed input partitions can reach. */
-  | { readonly kind: "aggregate" };
+  /** An aggregate of `source` (rows keyed by `key`). Incrementally: `combine` adds the aggregate of the
+   * changed rows' new versions and subtracts that of their old versions (delta aggregation); otherwise the
+   * partitions that changed input partitions can reach are recomputed. */
+  | {
+      readonly kind: "aggregate";
+      readonly source: TableDef;
+      readonly key: string;
+      /** Portable SQL over `<target>_current`, `<target>_added`, `<target>_removed` (target-shaped). */
+      readonly combine: string;
+    };
 
 /** `processed`/`curated` → `curated`: one portable SELECT producing the target's columns and partitions. */
 export interface LoadJob {

@@ -1,0 +1,157 @@
+import { cpSync } from "node:fs";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { TableLog } from "@hotels/lake";
+import type { SqlSource } from "@hotels/source";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalEtlOptions, runLocalEtl } from "../src/index.ts";
+import {
+  bookingRow,
+  bookings,
+  insert,
+  liveRowsSql,
+  openPglite,
+  seedSource,
+  tempLake,
+  upsertBookings,
+} from "./fixtures.ts";
+
+type Lake = ReturnType<typeof tempLake>;
+const TABLES = [
+  ["processed", "bookings"],
+  ["curated", "bookings"],
+  ["curated", "hotel_daily"],
+  ["curated", "customers"],
+] as const;
+
+/** Every live row of the tables above, in a canonical order. */
+async function content(lake: Lake) {
+  const log = new TableLog({ store: lake.store, layout: lake.layout });
+  const db = await DuckDBInstance.create(":memory:");
+  const c = await db.connect();
+  const out: Record<string, unknown[]> = {};
+  for (const [zone, table] of TABLES) {
+    const live = liveRowsSql(lake.root, zone, table, await log.current(zone, table));
+    out[`${zone}.${table}`] = live
+      ? (await c.runAndReadAll(`SELECT * FROM (${live}) ORDER BY ALL`)).getRowObjectsJson()
+      : [];
+  }
+  c.closeSync();
+  db.closeSync();
+  return out;
+}
+
+const snapshot = (lake: Lake, zone: "processed" | "curated", table: string) =>
+  new TableLog({ store: lake.store, layout: lake.layout }).current(zone, table);
+
+describe("merge-on-read deltas", () => {
+  let source: SqlSource;
+  /** Merge-on-read with the default threshold. */
+  const mor = tempLake();
+  /** Copy-on-write: every merge compacts (threshold 0). */
+  const cow = tempLake();
+  const cowOptions: LocalEtlOptions = { compactFraction: 0 };
+
+  beforeAll(async () => {
+    source = await openPglite();
+    await seedSource(source, 120);
+    await runLocalEtl({ source, ...mor });
+    await runLocalEtl({ source, ...cow }, cowOptions);
+  });
+  afterAll(async () => {
+    await source?.close();
+  });
+
+  it("reads the same rows as copy-on-write after changes, a moved partition, a new key and a rejected version", async () => {
+    // prepare: booking 5 re-priced, 8 moves from March to February, 10 gets an invalid version, 121 is new
+    await upsertBookings(source, [
+      bookingRow(5, 100, { adr: "200.00" }),
+      bookingRow(8, 100, { arrival_date: "2016-02-09", arrival_date_month: 2, arrival_date_day_of_month: 9 }),
+      bookingRow(10, 100, { adr: "-1.00" }),
+    ]);
+    await insert(source, bookings, [bookingRow(121, 100)]);
+    // act
+    const m = await runLocalEtl({ source, ...mor });
+    const c = await runLocalEtl({ source, ...cow }, cowOptions);
+    // assert
+    expect(await content(mor)).toEqual(await content(cow));
+    const ops = (s: typeof m, job: string) => s.steps.find((x) => x.job === job)?.operation;
+    expect([ops(m, "transform.bookings"), ops(m, "load.bookings"), ops(m, "load.hotel_daily")]).toEqual([
+      "delta",
+      "delta",
+      "delta-aggregate",
+    ]);
+    expect([ops(c, "transform.bookings"), ops(c, "load.bookings")]).toEqual(["compact", "compact"]);
+    const curated = await snapshot(mor, "curated", "bookings");
+    // 2 of 120 rejected from the start, 121 added; 10's old version stays (its new one is rejected)
+    expect(curated).toMatchObject({ rows: 119 });
+    expect(curated!.files.filter((f) => f.role === "delta")).toEqual([
+      expect.objectContaining({ rows: 3, supersedes: 2 }),
+    ]);
+    const b10 = (await content(mor))["curated.bookings"]!.filter(
+      (r) => (r as { booking_id: string }).booking_id === "10",
+    );
+    expect(b10).toEqual([expect.objectContaining({ adr: "110.50" })]);
+  });
+
+  it("a key changed again in a later run keeps one row in the delta; hotel_daily equals a full recompute", async () => {
+    // prepare: 5 changes again (now canceled), 8 moves again (to April)
+    await upsertBookings(source, [
+      bookingRow(5, 200, { adr: "250.00", is_canceled: true, reservation_status: "Canceled" }),
+      bookingRow(8, 200, { arrival_date: "2016-04-03", arrival_date_month: 4, arrival_date_day_of_month: 3 }),
+    ]);
+    // act
+    await runLocalEtl({ source, ...mor });
+    await runLocalEtl({ source, ...cow }, cowOptions);
+    // hotel_daily recomputed whole from the same curated.bookings, in a copy of the lake
+    const recomputed = tempLake();
+    cpSync(mor.root, recomputed.root, { recursive: true });
+    await runLocalEtl({ source, ...recomputed }, { full: true, jobs: ["load.hotel_daily"] });
+    // assert
+    const now = await content(mor);
+    expect(now).toEqual(await content(cow));
+    expect(now["curated.hotel_daily"]).toEqual((await content(recomputed))["curated.hotel_daily"]);
+    for (const zone of ["processed", "curated"] as const) {
+      const s = await snapshot(mor, zone, "bookings");
+      const delta = s!.files.filter((f) => f.role === "delta");
+      // 5, 8, 121 (10's rejected version never reached it)
+      expect(delta.map((f) => [f.rows, f.supersedes])).toEqual([[3, 2]]);
+    }
+  });
+
+  it("--compact folds the deltas into the base files and keeps the content", async () => {
+    // prepare
+    const before = await content(mor);
+    // act
+    const s = await runLocalEtl({ source, ...mor }, { compact: true });
+    // assert
+    expect(s.steps.filter((x) => x.operation === "compact").map((x) => x.job)).toEqual([
+      "transform.bookings",
+      "load.bookings",
+    ]);
+    expect(await content(mor)).toEqual(before);
+    for (const zone of ["processed", "curated"] as const) {
+      const snap = await snapshot(mor, zone, "bookings");
+      expect(snap!.files.some((f) => f.role === "delta")).toBe(false);
+      expect(snap!.rows).toBe(zone === "processed" ? 119 : 119);
+    }
+  });
+
+  it("after a compaction the next change is a delta again, and hotel_daily (delta-aggregated or partly recomputed) still matches a full recompute", async () => {
+    // prepare
+    await upsertBookings(source, [bookingRow(12, 300, { stays_in_week_nights: 9 })]);
+    // act
+    const s = await runLocalEtl({ source, ...mor });
+    await runLocalEtl({ source, ...cow }, cowOptions);
+    // assert
+    expect(s.steps.find((x) => x.job === "load.bookings")?.operation).toBe("delta");
+    for (const l of [mor, cow]) {
+      const recomputed = tempLake();
+      cpSync(l.root, recomputed.root, { recursive: true });
+      await runLocalEtl({ source, ...recomputed }, { full: true, jobs: ["load.hotel_daily"] });
+      expect((await content(l))["curated.hotel_daily"]).toEqual(
+        (await content(recomputed))["curated.hotel_daily"],
+      );
+    }
+    expect(await content(mor)).toEqual(await content(cow));
+  });
+});
