@@ -15,7 +15,7 @@ import { quoteIdent } from "@hotels/schema";
 import { logicalTypeOf } from "./decode.ts";
 import { decodeColumn } from "./duckdb-columns.ts";
 import { QueryAbortedError, QueryError } from "./errors.ts";
-import { catalogTables, type LakeSources, localPaths, QUERYABLE_ZONES, viewSql } from "./lake-views.ts";
+import { catalogTables, type LakeSources, QUERYABLE_ZONES, snapshotPaths, viewSql } from "./lake-views.ts";
 import type { QueryEngine, QueryParam, QueryResult, ResultColumn } from "./port.ts";
 import { writeResult } from "./results.ts";
 
@@ -141,11 +141,11 @@ export class DuckDbQueryEngine implements QueryEngine {
       const shape = JSON.stringify([table.StorageDescriptor?.Columns, table.PartitionKeys]);
       if (this.#views.get(name)?.fingerprint === `${version}|${shape}`) continue;
       const snap = version > 0 ? await this.#o.snapshots.current(zone, table.Name) : undefined;
-      const paths = localPaths(this.#o.store, this.#o.layout, zone, snap?.files ?? []);
+      const { paths, delta } = snapshotPaths(this.#o.store, this.#o.layout, zone, snap);
       await this.#conn.run(`CREATE SCHEMA IF NOT EXISTS "${zone}"`);
       const fingerprint = `${snap?.version ?? 0}|${shape}`;
       try {
-        await this.#conn.run(viewSql(zone, table, paths));
+        await this.#conn.run(viewSql(zone, table, paths, delta));
         // Fingerprint of what was read (the snapshot may have moved on between the two reads).
         this.#views.set(name, { fingerprint });
       } catch (e) {

@@ -1,4 +1,10 @@
-import type { Catalog, CatalogTable, LakeLayout, ObjectStore } from "@hotels/lake";
+import {
+  type Catalog,
+  type CatalogTable,
+  type LakeLayout,
+  mergeOnReadSql,
+  type ObjectStore,
+} from "@hotels/lake";
 import { duckdbType, type LakeZone, quoteIdent } from "@hotels/schema";
 import { logicalTypeOf } from "./decode.ts";
 
@@ -14,15 +20,24 @@ export interface SnapshotReader {
         readonly version: number;
         readonly committedAt?: string;
         readonly rows?: number;
-        readonly files: readonly {
-          readonly key: string;
-          readonly rows?: number;
-          readonly bytes?: number;
-          readonly partition?: Readonly<Record<string, string>>;
-        }[];
+        /** Key column(s) of a merge-on-read table (see `@hotels/lake` `mergeOnReadSql`). */
+        readonly key?: readonly string[];
+        readonly files: readonly SnapshotFile[];
       }
     | undefined
   >;
+}
+
+/** A committed file as the engine reads it: `role: "delta"` files supersede base rows by the snapshot's key
+ * and hold their partition values as columns (`partitions` lists them). */
+export interface SnapshotFile {
+  readonly key: string;
+  readonly rows?: number;
+  readonly bytes?: number;
+  readonly partition?: Readonly<Record<string, string>>;
+  readonly role?: "base" | "delta";
+  readonly partitions?: readonly Readonly<Record<string, string>>[];
+  readonly supersedes?: number;
 }
 
 /** Lake zones whose catalogued tables are queryable as `<zone>.<table>` (default). */
@@ -76,23 +91,68 @@ export function duckdbTypeOfGlue(glueType: string): string {
   return duckdbType(t);
 }
 
+/** Delta files of a merge-on-read snapshot: their local paths and the key they supersede base rows by. */
+export interface DeltaPaths {
+  readonly paths: readonly string[];
+  readonly key: readonly string[];
+}
+
 /** `CREATE OR REPLACE VIEW "<zone>"."<table>"` over the given committed files, typed from the catalog:
  * data columns then partition columns, partition values read from the hive paths with the catalog's types
- * (so a filter on them prunes files). No files: an empty view of the same columns and types. */
-export function viewSql(zone: LakeZone, t: CatalogTable, paths: readonly string[]): string {
+ * (so a filter on them prunes files). With `delta`, the view applies the lake's merge-on-read rule: base
+ * rows whose key a delta row holds are left out, the delta rows (partition values as typed columns) added;
+ * a partition filter still prunes the base files, the small delta is read whole. No files: an empty view
+ * of the same columns and types. */
+export function viewSql(
+  zone: LakeZone,
+  t: CatalogTable,
+  paths: readonly string[],
+  delta?: DeltaPaths,
+): string {
   const data = t.StorageDescriptor?.Columns ?? [];
   const parts = t.PartitionKeys ?? [];
   const all = [...data, ...parts];
   const name = `${quoteIdent(zone)}.${quoteIdent(t.Name)}`;
-  if (paths.length === 0) {
-    const cols = all.map((c) => `CAST(NULL AS ${duckdbTypeOfGlue(c.Type)}) AS ${quoteIdent(c.Name)}`);
-    return `CREATE OR REPLACE VIEW ${name} AS SELECT ${cols.join(", ")} WHERE false`;
-  }
+  const empty = `SELECT ${all.map((c) => `CAST(NULL AS ${duckdbTypeOfGlue(c.Type)}) AS ${quoteIdent(c.Name)}`).join(", ")} WHERE false`;
+  const deltaPaths = delta?.paths ?? [];
+  if (paths.length === 0 && deltaPaths.length === 0) return `CREATE OR REPLACE VIEW ${name} AS ${empty}`;
   const hiveTypes = parts.length
     ? `, hive_types = {${parts.map((c) => `${sqlString(c.Name)}: ${duckdbTypeOfGlue(c.Type)}`).join(", ")}}`
     : "";
-  const source = `read_parquet([${paths.map(sqlString).join(", ")}], hive_partitioning = ${parts.length > 0}${hiveTypes})`;
-  return `CREATE OR REPLACE VIEW ${name} AS SELECT ${all.map((c) => quoteIdent(c.Name)).join(", ")} FROM ${source}`;
+  const cols = all.map((c) => quoteIdent(c.Name)).join(", ");
+  const base = paths.length
+    ? `SELECT ${cols} FROM read_parquet([${paths.map(sqlString).join(", ")}], hive_partitioning = ${parts.length > 0}${hiveTypes})`
+    : empty;
+  if (!deltaPaths.length) return `CREATE OR REPLACE VIEW ${name} AS ${base}`;
+  const typed = all.map(
+    (c) => `CAST(${quoteIdent(c.Name)} AS ${duckdbTypeOfGlue(c.Type)}) AS ${quoteIdent(c.Name)}`,
+  );
+  const deltaSource = `(SELECT ${typed.join(", ")} FROM read_parquet([${deltaPaths.map(sqlString).join(", ")}], hive_partitioning = false))`;
+  return `CREATE OR REPLACE VIEW ${name} AS ${mergeOnReadSql({
+    base: `(${base})`,
+    delta: deltaSource,
+    key: delta!.key,
+    columns: all.map((c) => c.Name),
+  })}`;
+}
+
+/** The arguments of `viewSql` for a committed snapshot: base file paths and, when it has any, its delta. */
+export function snapshotPaths(
+  store: ObjectStore,
+  layout: LakeLayout,
+  zone: LakeZone,
+  snap: { readonly key?: readonly string[]; readonly files: readonly SnapshotFile[] } | undefined,
+): { paths: string[]; delta?: DeltaPaths } {
+  const files = snap?.files ?? [];
+  const deltas = files.filter((f) => f.role === "delta");
+  const paths = localPaths(
+    store,
+    layout,
+    zone,
+    files.filter((f) => f.role !== "delta"),
+  );
+  if (!deltas.length) return { paths };
+  return { paths, delta: { paths: localPaths(store, layout, zone, deltas), key: snap?.key ?? [] } };
 }
 
 /** Local paths of a snapshot's files; DuckDB reads only these (never a folder glob, which would also see
@@ -134,8 +194,13 @@ export async function describeTables(sources: LakeSources): Promise<TableSummary
     const snap = await sources.snapshots.current(zone, table.Name);
     const files = snap?.files ?? [];
     const partitionKeys = (table.PartitionKeys ?? []).map((c) => c.Name);
+    // Partitions of base and delta files alike (a delta file lists those of its rows).
     const partitions = new Set(
-      files.filter((f) => f.partition).map((f) => JSON.stringify(partitionKeys.map((k) => f.partition?.[k]))),
+      files.flatMap((f) =>
+        (f.role === "delta" ? (f.partitions ?? []) : f.partition ? [f.partition] : []).map((p) =>
+          JSON.stringify(partitionKeys.map((k) => p[k])),
+        ),
+      ),
     );
     const updated = snap?.committedAt ?? table.UpdateTime?.toISOString();
     out.push({
@@ -143,7 +208,9 @@ export async function describeTables(sources: LakeSources): Promise<TableSummary
       zone,
       table: table.Name,
       version: snap?.version ?? 0,
-      rows: snap?.rows ?? files.reduce((n, f) => n + (f.rows ?? 0), 0),
+      rows:
+        snap?.rows ??
+        files.reduce((n, f) => n + (f.rows ?? 0) - (f.role === "delta" ? (f.supersedes ?? 0) : 0), 0),
       files: files.length,
       partitions: partitions.size,
       bytes: files.reduce((n, f) => n + (f.bytes ?? 0), 0),

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { curatedBookings, curatedCustomers, etlRejects } from "@hotels/schema";
@@ -11,7 +11,7 @@ import {
   type QueryResult,
 } from "../src/index.ts";
 import { bookings, writeFixtureLake } from "./fixture-data.ts";
-import { catalogTable, type Lake, openLake, writeTable } from "./lake-fixture.ts";
+import { catalogTable, type Lake, openLake, writeDelta, writeTable } from "./lake-fixture.ts";
 
 const root = mkdtempSync(path.join(tmpdir(), "hotels-duckdb-"));
 let lake: Lake;
@@ -327,5 +327,67 @@ describe("describeTables", () => {
       files: 1,
       partitions: 0,
     });
+  });
+});
+
+describe("merge-on-read tables", () => {
+  test("a view hides base rows a delta supersedes, adds the delta's; a month filter still prunes base files", async () => {
+    // prepare: base bookings, then a delta: booking A re-priced, B moved to another month, C new
+    const dir = mkdtempSync(path.join(tmpdir(), "hotels-mor-"));
+    const l = openLake(dir);
+    const base = await writeTable(l, curatedBookings, bookings);
+    const [a, b] = bookings;
+    const months = [...new Set(bookings.map((x) => x.arrival_month))];
+    const other = months.find((m) => m !== b!.arrival_month)!;
+    const changed = [
+      { ...a!, adr: "999.00" },
+      { ...b!, arrival_month: other, arrival_date_month: other },
+      { ...a!, booking_id: 9001 },
+    ];
+    await writeDelta(l, curatedBookings, changed, ["booking_id"], 2);
+    const e = await DuckDbQueryEngine.create(l);
+    try {
+      // act
+      const all = await e.query(
+        "SELECT count(*) AS n, count(DISTINCT booking_id) AS k FROM curated.bookings",
+      );
+      const picked = await e.query(
+        "SELECT booking_id, adr, arrival_month FROM curated.bookings WHERE booking_id IN (?, ?, 9001) ORDER BY booking_id",
+        [a!.booking_id, b!.booking_id],
+      );
+      // a base file of another month made unreadable: a filter on a's month must not open it
+      const victim = base.find(
+        (f) =>
+          f.partition!.arrival_month !== String(a!.arrival_month) &&
+          f.partition!.arrival_month !== String(other),
+      )!;
+      writeFileSync(l.store.localPath("curated", victim.key), "not parquet");
+      const month = await e.query(
+        "SELECT count(*) AS n FROM curated.bookings WHERE arrival_year = ? AND arrival_month = ?",
+        [a!.arrival_year, a!.arrival_month],
+      );
+      // assert
+      expect(all.rows).toEqual([{ n: bookings.length + 1, k: bookings.length + 1 }]);
+      expect(picked.rows).toEqual([
+        { booking_id: a!.booking_id, adr: "999.00", arrival_month: a!.arrival_month },
+        { booking_id: b!.booking_id, adr: b!.adr, arrival_month: other },
+        { booking_id: 9001, adr: a!.adr, arrival_month: a!.arrival_month },
+      ]);
+      const inMonth = (m: number) =>
+        bookings.filter((x) => x.arrival_year === a!.arrival_year && x.arrival_month === m).length;
+      const expected =
+        inMonth(a!.arrival_month) +
+        1 -
+        (b!.arrival_month === a!.arrival_month ? 1 : 0) +
+        (other === a!.arrival_month ? 1 : 0);
+      expect(month.rows).toEqual([{ n: expected }]);
+      // (without the filter the broken file is read: the pruning above is real)
+      await expect(e.query("SELECT count(*) AS n FROM curated.bookings")).rejects.toThrow();
+      const line = (await describeTables(l)).find((t) => t.name === "curated.bookings")!;
+      expect(line).toMatchObject({ rows: bookings.length + 1, files: base.length + 1 });
+    } finally {
+      await e.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

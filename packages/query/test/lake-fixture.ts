@@ -12,6 +12,7 @@ import {
 import {
   type DataFile,
   dataFileKey,
+  deltaFileKey,
   LocalCatalog,
   LocalObjectStore,
   localLayout,
@@ -99,6 +100,66 @@ function append(a: DuckDBAppender, c: Column, v: unknown): void {
   }
 }
 
+/** Appends typed rows of a table (data and partition columns) to a new DuckDB table `staging`. */
+async function stage(conn: DuckDBConnection, t: TableDef, rows: readonly Record<string, unknown>[]) {
+  await conn.run(duckdbCreateTable(t, "staging"));
+  const a = await conn.createAppender("staging");
+  for (const r of rows) {
+    for (const c of [...t.columns, ...(t.partitionKeys ?? [])]) append(a, c, r[c.name]);
+    a.endRow();
+  }
+  a.closeSync();
+}
+
+/** Commits rows as the table's merge-on-read delta (one file under `<table>/_delta/`, partition columns
+ * as real columns), as the ETL does; `supersedes` = how many base rows share a key with them. */
+export async function writeDelta(
+  lake: Lake,
+  t: TableDef,
+  rows: readonly Record<string, unknown>[],
+  key: readonly string[],
+  supersedes: number,
+): Promise<DataFile> {
+  const instance = await DuckDBInstance.create(":memory:");
+  const conn = await instance.connect();
+  try {
+    await stage(conn, t, rows);
+    const runId = newRunId();
+    const k = deltaFileKey(t.name, runId);
+    const file = lake.store.localPath(lake.layout.bucket(t.zone as LakeZone), k);
+    await mkdir(path.dirname(file), { recursive: true });
+    await conn.run(`COPY staging TO '${file.replaceAll("'", "''")}' (FORMAT parquet)`);
+    const keys = (t.partitionKeys ?? []).map((c) => c.name);
+    const partitions = [
+      ...new Map(
+        rows.map((r) => {
+          const p = Object.fromEntries(keys.map((x) => [x, String(r[x])]));
+          return [JSON.stringify(p), p] as const;
+        }),
+      ).values(),
+    ];
+    const f: DataFile = {
+      key: k,
+      rows: rows.length,
+      bytes: statSync(file).size,
+      role: "delta",
+      supersedes,
+      ...(keys.length ? { partitions } : {}),
+    };
+    await lake.snapshots.commit(t.zone as LakeZone, t.name, {
+      runId,
+      files: [f],
+      schemaHash: schemaHash(t),
+      operation: "delta",
+      key,
+    });
+    return f;
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
 /** Writes rows of a lake table as Parquet with DuckDB, typed from the schema (one file per partition,
  * hive layout, lake data-file keys), then commits a snapshot and catalogs the table. */
 export async function writeTable(
@@ -110,14 +171,7 @@ export async function writeTable(
   const instance = await DuckDBInstance.create(":memory:");
   const conn: DuckDBConnection = await instance.connect();
   try {
-    await conn.run(duckdbCreateTable(t, "staging"));
-    const cols = [...t.columns, ...(t.partitionKeys ?? [])];
-    const a = await conn.createAppender("staging");
-    for (const r of rows) {
-      for (const c of cols) append(a, c, r[c.name]);
-      a.endRow();
-    }
-    a.closeSync();
+    await stage(conn, t, rows);
     const keys = (t.partitionKeys ?? []).map((c) => c.name);
     const groups = new Map<string, Record<string, string>>();
     for (const r of rows) {
