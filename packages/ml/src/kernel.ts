@@ -29,9 +29,10 @@ export function block0Rows(nRows: number): number {
 export const NODE_FIELDS = 12;
 /** Per-node result fields: lossChg, feature, bin, defaultLeft, GL, HL. */
 export const OUT_FIELDS = 6;
-/** Per-node fields of a partition descriptor: feature, splitSlot, missingSlot, defaultLeft, then the row
- * range per block (start0, end0, start1, end1). */
-export const PART_FIELDS = 8;
+/** Per-node fields of a partition descriptor: feature, splitSlot, missingSlot, defaultLeft, the row range per
+ * block (start0, end0, start1, end1), then which child's histogram to build from its rows once they are
+ * partitioned (1 left, 0 right, -1 none) and that child's slots in `hist` (block 0) and `part` (block 1). */
+export const PART_FIELDS = 12;
 
 /**
  * Gradient pairs of block `block`'s rows (float32, as XGBoost's GradientPair), written in row order, the
@@ -118,19 +119,33 @@ export function buildBlock(
     if (desc[d + 1]! !== 0) continue;
     // `| 0`: keep every index an int32 in optimised code (descriptor fields are float64)
     const hb = ((block === 0 ? desc[d]! : desc[d + 6]!) * T2) | 0;
-    const start = desc[d + 8 + 2 * block]! | 0;
-    const end = desc[d + 9 + 2 * block]! | 0;
-    h.fill(0, hb, hb + T2);
-    for (let i = start; i < end; i++) {
-      const row = idx[i]!;
-      const g = gh[2 * row]!;
-      const hh = gh[2 * row + 1]!;
-      const k1 = rp[row + 1]!;
-      for (let k = rp[row]!; k < k1; k++) {
-        const b = (hb + sp[k]! * 2) | 0;
-        h[b]! += g;
-        h[b + 1]! += hh;
-      }
+    accumulate(rp, sp, idx, gh, h, hb, T2, desc[d + 8 + 2 * block]! | 0, desc[d + 9 + 2 * block]! | 0);
+  }
+}
+
+/** Zeroes the histogram at `h[hb .. hb + T2)` and adds the gradient pairs of rows `idx[start .. end)` to
+ * their slots (CSR `rp`/`sp`). */
+export function accumulate(
+  rp: Uint32Array,
+  sp: Uint16Array,
+  idx: Uint32Array,
+  gh: Float32Array,
+  h: Float64Array,
+  hb: number,
+  T2: number,
+  start: number,
+  end: number,
+): void {
+  h.fill(0, hb, hb + T2);
+  for (let i = start; i < end; i++) {
+    const row = idx[i]!;
+    const g = gh[2 * row]!;
+    const hh = gh[2 * row + 1]!;
+    const k1 = rp[row + 1]!;
+    for (let k = rp[row]!; k < k1; k++) {
+      const b = (hb + sp[k]! * 2) | 0;
+      h[b]! += g;
+      h[b + 1]! += hh;
     }
   }
 }
@@ -157,8 +172,12 @@ export function finishLevel(
   minChildWeight: number,
   out: Float64Array,
   outSlot: number,
+  rootSums: Float64Array | null,
 ): void {
   const T2 = off[off.length - 1]! * 2;
+  // `rootSums`: the level is the root, whose totals are the two blocks' gradient sums, known only now
+  const rootG = rootSums !== null ? rootSums[0]! + rootSums[2]! : 0;
+  const rootH = rootSums !== null ? rootSums[1]! + rootSums[3]! : 0;
   const lo = off[f0]! * 2;
   const hi = off[f1]! * 2;
   // 1. build nodes: block 0 + block 1, then each feature's most frequent slot
@@ -168,8 +187,8 @@ export function finishLevel(
     const hb = (desc[d]! * T2) | 0;
     const pb = (desc[d + 6]! * T2) | 0;
     for (let k = lo; k < hi; k++) hist[hb + k]! += part[pb + k]!;
-    const G = desc[d + 4]!;
-    const H = desc[d + 5]!;
+    const G = rootSums !== null ? rootG : desc[d + 4]!;
+    const H = rootSums !== null ? rootH : desc[d + 5]!;
     for (let f = f0; f < f1; f++) {
       const ds = dflt[f]!;
       if (ds < 0) continue;
@@ -197,8 +216,8 @@ export function finishLevel(
   for (let j = 0; j < nNodes; j++) {
     const d = j * 12;
     const hb = (desc[d]! * T2) | 0;
-    const G = desc[d + 4]!;
-    const H = desc[d + 5]!;
+    const G = rootSums !== null ? rootG : desc[d + 4]!;
+    const H = rootSums !== null ? rootH : desc[d + 5]!;
     const tG = G > alpha ? G - alpha : G < -alpha ? G + alpha : 0;
     const parentGain = H < minChildWeight || H <= 0 ? 0 : (tG * tG) / (H + lambda);
     let best = 0;
@@ -293,8 +312,10 @@ export function barrier(bar: Int32Array, parties: number, timeoutMs: number): vo
 /**
  * Stable partition of block `block`'s rows of nodes `[0, nNodes)` of the descriptor `pd`: rows going left
  * first, in their order, then rows going right (only row ids move: gradient pairs stay in row order). Writes
- * each node's left count to `nl[block * nlStride + j]`. `cols` is the column-major slot matrix; `tmpIdx` a
- * scratch buffer indexed like `idx` (blocks own disjoint regions of both).
+ * each node's left count to `nl[block * nlStride + j]`, then builds the block's partial histogram of the
+ * child `pd` names from that child's rows, still in cache (block 0 into `hist`, block 1 into `part`).
+ * `cols` is the column-major slot matrix; `tmpIdx` a scratch buffer indexed like `idx` (blocks own
+ * disjoint regions of both).
  */
 export function partitionBlock(
   cols: Uint16Array,
@@ -306,9 +327,15 @@ export function partitionBlock(
   block: number,
   nl: Int32Array,
   nlStride: number,
+  rp: Uint32Array,
+  sp: Uint16Array,
+  gh: Float32Array,
+  hist: Float64Array,
+  part: Float64Array,
+  T2: number,
 ): void {
   for (let j = 0; j < nNodes; j++) {
-    const d = j * 8;
+    const d = j * 12;
     const base = (pd[d]! * nRows) | 0;
     const splitSlot = pd[d + 1]! | 0;
     const missingSlot = pd[d + 2]! | 0;
@@ -332,6 +359,13 @@ export function partitionBlock(
     }
     idx.set(tmpIdx.subarray(start, r), l);
     nl[block * nlStride + j] = l - start;
+    const buildLeft = pd[d + 8]!;
+    if (buildLeft >= 0) {
+      const hb = ((block === 0 ? pd[d + 9]! : pd[d + 10]!) * T2) | 0;
+      const h = block === 0 ? hist : part;
+      if (buildLeft === 1) accumulate(rp, sp, idx, gh, h, hb, T2, start, l);
+      else accumulate(rp, sp, idx, gh, h, hb, T2, l, end);
+    }
   }
 }
 
@@ -351,7 +385,7 @@ export function leafMargins(
   margin: Float32Array,
 ): void {
   for (let j = 0; j < nNodes; j++) {
-    const d = j * 8;
+    const d = j * 12;
     const base = (pd[d]! * nRows) | 0;
     const splitSlot = pd[d + 1]! | 0;
     const missingSlot = pd[d + 2]! | 0;

@@ -1,5 +1,6 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import {
+  accumulate,
   barrier,
   block0Rows,
   buildBlock,
@@ -56,9 +57,10 @@ const BARRIER_TIMEOUT_MS = 120_000;
 
 /** Task kinds in `task[0]`. */
 const GRAD = 1;
-const PARTITION = 2;
+const STEP = 2;
 const MARGINS = 3;
 const LEVEL = 4;
+const TREE_START = 5;
 const EXIT = 9;
 /** Busy-wait this many polls before sleeping in Atomics.wait: the next hand-off is usually a few µs away,
  * and a futex wake-up costs tens of µs (~5,000 hand-offs per training). */
@@ -74,7 +76,7 @@ export class LevelExecutor {
   /** 4 int32: task sequence number, last finished task, error flag, buffers version. */
   private readonly ctrl = new Int32Array(new SharedArrayBuffer(16));
   /** The task's parameters: kind, nNodes, T2, f0, f1, lambda, alpha, minChildWeight, start, logistic,
-   * nlStride. */
+   * nlStride, nParents. */
   private readonly task = new Float64Array(new SharedArrayBuffer(16 * 8));
   private ranges: (readonly [number, number])[] = [];
   private buf!: LevelBuffers;
@@ -144,8 +146,7 @@ export class LevelExecutor {
     if (ownError !== undefined) throw ownError;
   }
 
-  /** Histograms and best splits of one level (`desc` filled for `nNodes` nodes). */
-  level(nNodes: number, reg: LevelRegularisation): void {
+  private setLevel(nNodes: number, reg: LevelRegularisation): number {
     const b = this.buf;
     const need = nNodes * OUT_FIELDS * this.ranges.length;
     if (b.out.length < need) {
@@ -153,8 +154,6 @@ export class LevelExecutor {
       this.version++;
     }
     const T2 = b.off[b.off.length - 1]! * 2;
-    const two = this.worker !== undefined;
-    const [f0, f1] = this.ranges[0]!;
     const t = this.task;
     t[1] = nNodes;
     t[2] = T2;
@@ -163,31 +162,70 @@ export class LevelExecutor {
     t[5] = reg.lambda;
     t[6] = reg.alpha;
     t[7] = reg.minChildWeight;
+    return T2;
+  }
+
+  /** The calling thread's split search over its feature range(s), after the histograms are complete. */
+  private finish(nNodes: number, reg: LevelRegularisation, rootSums: Float64Array | null): void {
+    const b = this.buf;
+    const [f0, f1] = this.ranges[0]!;
+    finishLevel(
+      b.hist,
+      b.part,
+      b.off,
+      b.dflt,
+      nNodes,
+      b.desc,
+      b.featMask,
+      f0,
+      f1,
+      reg.lambda,
+      reg.alpha,
+      reg.minChildWeight,
+      b.out,
+      0,
+      rootSums,
+    );
+  }
+
+  /** Histograms (built from the rows in `desc`) and best splits of one level of `nNodes` nodes. */
+  level(nNodes: number, reg: LevelRegularisation): void {
+    const b = this.buf;
+    const T2 = this.setLevel(nNodes, reg);
     this.dispatch(LEVEL, () => {
       buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, T2, nNodes, b.desc, 0);
-      if (two) barrier(b.bar, 2, BARRIER_TIMEOUT_MS);
+      if (this.worker) barrier(b.bar, 2, BARRIER_TIMEOUT_MS);
       else buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, T2, nNodes, b.desc, 1);
-      finishLevel(
-        b.hist,
-        b.part,
-        b.off,
-        b.dflt,
-        nNodes,
-        b.desc,
-        b.featMask,
-        f0,
-        f1,
-        reg.lambda,
-        reg.alpha,
-        reg.minChildWeight,
-        b.out,
-        0,
-      );
+      this.finish(nNodes, reg, null);
     });
   }
 
+  /** A tree's first task without row sampling: gradient pairs of every row (`idx` listing block 0's rows,
+   * then block 1's), the root's histogram (`desc` node 0: its totals come from the gradient sums) and its
+   * best splits. Returns the totals G, H and the size of block 0. */
+  treeStart(logistic: boolean, reg: LevelRegularisation): { G: number; H: number; rows0: number } {
+    const b = this.buf;
+    const n = b.nRows;
+    const rows0 = block0Rows(n);
+    const lg = logistic ? 1 : 0;
+    const T2 = this.setLevel(1, reg);
+    this.task[8] = rows0;
+    this.task[9] = lg;
+    this.dispatch(TREE_START, () => {
+      gradientPairs(b.margin, b.labels, b.idx, b.gh, n, 0, 0, lg, b.sums);
+      buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, T2, 1, b.desc, 0);
+      if (this.worker) barrier(b.bar, 2, BARRIER_TIMEOUT_MS);
+      else {
+        gradientPairs(b.margin, b.labels, b.idx, b.gh, n, 1, rows0, lg, b.sums);
+        buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, T2, 1, b.desc, 1);
+      }
+      this.finish(1, reg, b.sums);
+    });
+    return { G: b.sums[0]! + b.sums[2]!, H: b.sums[1]! + b.sums[3]!, rows0 };
+  }
+
   /** Gradient pairs of all rows by block, `idx` listing block 0's rows then block 1's; returns the totals
-   * G, H and the size of block 0. */
+   * G, H and the size of block 0 (the row-sampling path; `treeStart` otherwise). */
   gradients(logistic: boolean): { G: number; H: number; rows0: number } {
     const b = this.buf;
     const n = b.nRows;
@@ -202,19 +240,47 @@ export class LevelExecutor {
     return { G: b.sums[0]! + b.sums[2]!, H: b.sums[1]! + b.sums[3]!, rows0 };
   }
 
-  /** Partitions the rows of `nNodes` nodes (`pd` filled; left counts per block land in `nl`); with
-   * `toMargins` (the last level), adds the leaf values `lv` to the rows' margins instead. */
-  partition(nNodes: number, toMargins = false): void {
+  /** One step down the tree: partitions the rows of the `nParents` nodes in `pd` (left counts per block
+   * land in `nl`), building the histogram of the child `pd` names for each, then completes the histograms
+   * of the `nNodes` children in `desc` and finds their best splits. */
+  step(nParents: number, nNodes: number, reg: LevelRegularisation): void {
     const b = this.buf;
-    const own = (block: number) =>
-      toMargins
-        ? leafMargins(b.cols, b.nRows, b.idx, b.pd, nNodes, block, b.lv, b.margin)
-        : partitionBlock(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, nNodes, block, b.nl, b.nlStride);
-    this.task[1] = nNodes;
+    const T2 = this.setLevel(nNodes, reg);
     this.task[10] = b.nlStride;
-    this.dispatch(toMargins ? MARGINS : PARTITION, () => {
-      own(0);
-      if (!this.worker) own(1);
+    this.task[11] = nParents;
+    const part = (block: number) =>
+      partitionBlock(
+        b.cols,
+        b.nRows,
+        b.idx,
+        b.tmpIdx,
+        b.pd,
+        nParents,
+        block,
+        b.nl,
+        b.nlStride,
+        b.rp,
+        b.sp,
+        b.gh,
+        b.hist,
+        b.part,
+        T2,
+      );
+    this.dispatch(STEP, () => {
+      part(0);
+      if (this.worker) barrier(b.bar, 2, BARRIER_TIMEOUT_MS);
+      else part(1);
+      this.finish(nNodes, reg, null);
+    });
+  }
+
+  /** The last level: adds the leaf values `lv` of the `nNodes` nodes in `pd` to their rows' margins. */
+  margins(nNodes: number): void {
+    const b = this.buf;
+    this.task[1] = nNodes;
+    this.dispatch(MARGINS, () => {
+      leafMargins(b.cols, b.nRows, b.idx, b.pd, nNodes, 0, b.lv, b.margin);
+      if (!this.worker) leafMargins(b.cols, b.nRows, b.idx, b.pd, nNodes, 1, b.lv, b.margin);
     });
   }
 
@@ -261,6 +327,7 @@ export const sharedF64 = (n: number) => new Float64Array(new SharedArrayBuffer(M
 
 const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require("node:worker_threads");
+const accumulate = ${accumulate.toString()};
 const barrier = ${barrier.toString()};
 const buildBlock = ${buildBlock.toString()};
 const finishLevel = ${finishLevel.toString()};
@@ -271,6 +338,8 @@ const { ctrl, task: t, port } = workerData;
 let b;
 let version = -1;
 let seen = 0;
+const finish = (rootSums) =>
+  finishLevel(b.hist, b.part, b.off, b.dflt, t[1], b.desc, b.featMask, t[3], t[4], t[5], t[6], t[7], b.out, 1, rootSums);
 for (;;) {
   for (let s = 0; s < ${SPIN} && Atomics.load(ctrl, 0) === seen; s++);
   Atomics.wait(ctrl, 0, seen);
@@ -283,12 +352,20 @@ for (;;) {
       version = Atomics.load(ctrl, 3);
     }
     if (kind === ${GRAD}) gradientPairs(b.margin, b.labels, b.idx, b.gh, b.nRows, 1, t[8], t[9], b.sums);
-    else if (kind === ${PARTITION}) partitionBlock(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, t[1], 1, b.nl, t[10]);
-    else if (kind === ${MARGINS}) leafMargins(b.cols, b.nRows, b.idx, b.pd, t[1], 1, b.lv, b.margin);
+    else if (kind === ${TREE_START}) {
+      gradientPairs(b.margin, b.labels, b.idx, b.gh, b.nRows, 1, t[8], t[9], b.sums);
+      buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, t[2], 1, b.desc, 1);
+      barrier(b.bar, 2, ${BARRIER_TIMEOUT_MS});
+      finish(b.sums);
+    } else if (kind === ${STEP}) {
+      partitionBlock(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, t[11], 1, b.nl, t[10], b.rp, b.sp, b.gh, b.hist, b.part, t[2]);
+      barrier(b.bar, 2, ${BARRIER_TIMEOUT_MS});
+      finish(null);
+    } else if (kind === ${MARGINS}) leafMargins(b.cols, b.nRows, b.idx, b.pd, t[1], 1, b.lv, b.margin);
     else if (kind === ${LEVEL}) {
       buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, t[2], t[1], b.desc, 1);
       barrier(b.bar, 2, ${BARRIER_TIMEOUT_MS});
-      finishLevel(b.hist, b.part, b.off, b.dflt, t[1], b.desc, b.featMask, t[3], t[4], t[5], t[6], t[7], b.out, 1);
+      finish(null);
     }
   } catch (e) {
     port.postMessage({ error: String((e && e.stack) || e) });

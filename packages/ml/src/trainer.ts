@@ -2,7 +2,7 @@ import { cpus } from "node:os";
 import { binMatrix, computeCuts, slotOffsets } from "./binning.ts";
 import type { Booster, Tree } from "./booster.ts";
 import type { Dataset } from "./dataset.ts";
-import { CHUNK_SHIFT, NODE_FIELDS, OUT_FIELDS, PART_FIELDS } from "./kernel.ts";
+import { block0Rows, CHUNK_SHIFT, NODE_FIELDS, OUT_FIELDS, PART_FIELDS } from "./kernel.ts";
 import { evalMetric, metricHigherIsBetter } from "./metrics.ts";
 import { featureRanges, type LevelBuffers, LevelExecutor, sharedF64 } from "./parallel.ts";
 import { resolveParams, type TrainParams } from "./params.ts";
@@ -303,13 +303,53 @@ function trainWith(
   const higher = metricHigherIsBetter(p.eval_metric);
   let best = higher ? -Infinity : Infinity;
   let bestIteration = 0;
-  for (let round = 0; round < p.num_round; round++) {
-    // gradient pairs (float32, as XGBoost's GradientPair) of the rows this tree sees; `idx` lists block
-    // 0's rows, then block 1's from `m0` on
-    let { G, H, rows0: m0 } = exec.gradients(logistic);
-    let m = n;
-    if (p.subsample >= 1) sampled.fill(1);
+  // a node of the level being searched: its rows are idx[s0, e0) (block 0) and idx[s1, e1) (block 1), its
+  // histogram in `hist` slot `half + slot`
+  interface LNode {
+    id: number;
+    s0: number;
+    e0: number;
+    s1: number;
+    e1: number;
+    slot: number;
+    G: number;
+    H: number;
+  }
+  const rowsOf = (x: LNode) => x.e0 - x.s0 + x.e1 - x.s1;
+  const sampleColumns = () => {
+    if (p.colsample_bytree >= 1) featMask.fill(1);
     else {
+      featMask.fill(0);
+      const k = Math.max(1, Math.floor(p.colsample_bytree * F));
+      const perm = Array.from({ length: F }, (_, i) => i);
+      for (let i = 0; i < k; i++) {
+        const j = i + Math.floor(random() * (F - i));
+        [perm[i], perm[j]] = [perm[j]!, perm[i]!];
+        featMask[perm[i]!] = 1;
+      }
+    }
+  };
+  const setRoot = (m0: number, m: number) => {
+    const d = buf.desc;
+    d.fill(0, 0, NODE_FIELDS);
+    d[9] = m0;
+    d[10] = m0;
+    d[11] = m;
+  };
+  for (let round = 0; round < p.num_round; round++) {
+    // gradient pairs (float32, as XGBoost's GradientPair) of the rows this tree sees, `idx` listing block
+    // 0's rows, then block 1's from `m0` on; then the root's histogram and best split
+    let G: number;
+    let H: number;
+    let m0: number;
+    let m = n;
+    if (p.subsample >= 1) {
+      sampled.fill(1);
+      sampleColumns();
+      setRoot(block0Rows(n), n);
+      ({ G, H, rows0: m0 } = exec.treeStart(logistic, reg));
+    } else {
+      exec.gradients(logistic);
       G = 0;
       H = 0;
       let c0 = 0;
@@ -329,85 +369,35 @@ function trainWith(
       }
       m0 = c0;
       m = p1;
-    }
-    // column sampling
-    if (p.colsample_bytree >= 1) featMask.fill(1);
-    else {
-      featMask.fill(0);
-      const k = Math.max(1, Math.floor(p.colsample_bytree * F));
-      const perm = Array.from({ length: F }, (_, i) => i);
-      for (let i = 0; i < k; i++) {
-        const j = i + Math.floor(random() * (F - i));
-        [perm[i], perm[j]] = [perm[j]!, perm[i]!];
-        featMask[perm[i]!] = 1;
-      }
+      sampleColumns();
+      setRoot(m0, m);
+      buf.desc[4] = G;
+      buf.desc[5] = H;
+      exec.level(1, reg);
     }
 
     const tree = new GrowingTree();
     tree.sumHess[0] = H;
     tree.weight[0] = leafWeight(G, H, p);
-    // a node of the level: its rows are idx[s0, e0) (block 0) and idx[s1, e1) (block 1)
-    interface LNode {
-      id: number;
-      s0: number;
-      e0: number;
-      s1: number;
-      e1: number;
-      slot: number;
-      mode: number;
-      parentSlot: number;
-      siblingSlot: number;
-      G: number;
-      H: number;
-    }
-    const rowsOf = (x: LNode) => x.e0 - x.s0 + x.e1 - x.s1;
-    let level: LNode[] = [
-      { id: 0, s0: 0, e0: m0, s1: m0, e1: m, slot: 0, mode: 0, parentSlot: -1, siblingSlot: -1, G, H },
-    ];
+    // `level`: the nodes whose best splits are in `out` (in this order)
+    let level: LNode[] = [{ id: 0, s0: 0, e0: m0, s1: m0, e1: m, slot: 0, G, H }];
     const leaves: LNode[] = [];
-    for (let depth = 0; level.length > 0; depth++) {
-      if (depth >= p.max_depth) {
-        leaves.push(...level);
-        break;
-      }
-      const splittable = level.filter((x) => x.H >= 2 * p.min_child_weight && rowsOf(x) >= 2);
-      for (const x of level) if (!splittable.includes(x)) leaves.push(x);
-      if (splittable.length === 0) break;
-      // histograms + split search for this level
-      const half = (depth & 1) * slotCap;
-      // a subtract node whose sibling is not splittable still needs its own histogram built
-      const built = new Set(splittable.map((x) => half + x.slot));
-      for (const x of splittable) if (x.mode === 1 && !built.has(x.siblingSlot)) x.mode = 0;
-      const desc = buf.desc;
-      splittable.forEach((x, j) => {
-        const d = j * NODE_FIELDS;
-        desc[d] = half + x.slot;
-        desc[d + 1] = x.mode;
-        desc[d + 2] = x.parentSlot;
-        desc[d + 3] = x.siblingSlot;
-        desc[d + 4] = x.G;
-        desc[d + 5] = x.H;
-        desc[d + 6] = x.slot;
-        desc[d + 8] = x.s0;
-        desc[d + 9] = x.e0;
-        desc[d + 10] = x.s1;
-        desc[d + 11] = x.e1;
-      });
-      exec.level(splittable.length, reg);
-      const next: LNode[] = [];
-      const childrenNeedHist = depth + 1 < p.max_depth;
-      let nextSlot = 0;
+    for (let depth = 0; ; depth++) {
       const out = buf.out;
-      const nNodes = splittable.length;
+      const nNodes = level.length;
       const expand: { x: LNode; f: number; b: number; dl: number; gl: number; hl: number; chg: number }[] =
         [];
       for (let j = 0; j < nNodes; j++) {
+        const x = level[j]!;
+        if (!(x.H >= 2 * p.min_child_weight && rowsOf(x) >= 2)) {
+          leaves.push(x);
+          continue;
+        }
         let o = j * OUT_FIELDS;
         for (let s = 1; s < exec.slots; s++) {
           const q = (s * nNodes + j) * OUT_FIELDS;
           if (out[q]! > out[o]!) o = q;
         }
-        const x = splittable[j]!;
         if (out[o + 1]! < 0 || !(out[o]! > RT_EPS)) {
           leaves.push(x);
           continue;
@@ -422,7 +412,11 @@ function trainWith(
           hl: out[o + 5]!,
         });
       }
-      if (childrenNeedHist && 2 * expand.length > slotCap) {
+      if (expand.length === 0) break;
+      // the children of the last level are leaves: no histograms, and their rows are not partitioned
+      const last = depth + 1 >= p.max_depth;
+      const half = (depth & 1) * slotCap;
+      if (!last && 2 * expand.length > slotCap) {
         // grow the histogram pools (only for deep trees), keeping this level's half
         const newCap = Math.max(2 * expand.length, slotCap * 2);
         const hist = sharedF64(2 * newCap * T2);
@@ -435,7 +429,6 @@ function trainWith(
       }
       const curHalf = (depth & 1) * slotCap;
       const nh = ((depth + 1) & 1) * slotCap;
-      // stable partition of each expanded node's rows (left first), each block by its own thread
       if (buf.nlStride < expand.length) {
         buf.pd = sharedF64(2 * expand.length * PART_FIELDS);
         buf.nl = new Int32Array(new SharedArrayBuffer(16 * expand.length));
@@ -443,35 +436,58 @@ function trainWith(
         buf.lv = sharedF64(4 * expand.length);
         exec.version++;
       }
+      // per expanded node: how to partition its rows, and which child's histogram to build from its rows
+      // (the one with the smaller hessian sum, a good guess for the one with fewer rows: the other is
+      // parent − sibling); per child: its descriptor for the next level's split search
+      const pd = buf.pd;
+      const desc = buf.desc;
       expand.forEach((e, j) => {
         const d = j * PART_FIELDS;
-        buf.pd[d] = e.f;
-        buf.pd[d + 1] = off[e.f]! + e.b;
-        buf.pd[d + 2] = off[e.f + 1]! - 1;
-        buf.pd[d + 3] = e.dl;
-        buf.pd[d + 4] = e.x.s0;
-        buf.pd[d + 5] = e.x.e0;
-        buf.pd[d + 6] = e.x.s1;
-        buf.pd[d + 7] = e.x.e1;
+        const buildLeft = e.hl <= e.x.H - e.hl;
+        pd[d] = e.f;
+        pd[d + 1] = off[e.f]! + e.b;
+        pd[d + 2] = off[e.f + 1]! - 1;
+        pd[d + 3] = e.dl;
+        pd[d + 4] = e.x.s0;
+        pd[d + 5] = e.x.e0;
+        pd[d + 6] = e.x.s1;
+        pd[d + 7] = e.x.e1;
+        pd[d + 8] = last ? -1 : buildLeft ? 1 : 0;
+        pd[d + 9] = nh + (buildLeft ? 2 * j : 2 * j + 1);
+        pd[d + 10] = buildLeft ? 2 * j : 2 * j + 1;
+        if (last) return;
+        for (const side of [0, 1]) {
+          const c = (2 * j + side) * NODE_FIELDS;
+          const built = (side === 0) === buildLeft;
+          const gl = side === 0 ? e.gl : e.x.G - e.gl;
+          const hl = side === 0 ? e.hl : e.x.H - e.hl;
+          desc[c] = nh + 2 * j + side;
+          desc[c + 1] = built ? 0 : 1;
+          desc[c + 2] = curHalf + e.x.slot;
+          desc[c + 3] = nh + 2 * j + 1 - side;
+          desc[c + 4] = gl;
+          desc[c + 5] = hl;
+          desc[c + 6] = 2 * j + side;
+        }
       });
-      // the last level's children are leaves: their rows' margins take the leaf values straight away
-      // instead of partitioning the rows (with gamma > 0, pruning may merge leaves: margins come from
-      // walking the pruned tree below, so this level's rows need nothing)
-      const toMargins = !childrenNeedHist;
-      if (toMargins && !(p.gamma > 0))
-        expand.forEach((e, j) => {
-          buf.lv[2 * j] = Math.fround(leafWeight(e.gl, e.hl, p) * p.eta);
-          buf.lv[2 * j + 1] = Math.fround(leafWeight(e.x.G - e.gl, e.x.H - e.hl, p) * p.eta);
-        });
-      if (!toMargins || !(p.gamma > 0)) exec.partition(expand.length, toMargins);
+      if (last) {
+        // the leaves' values go straight into their rows' training margins (with gamma > 0, pruning may
+        // merge leaves: margins then come from walking the pruned tree below)
+        if (!(p.gamma > 0)) {
+          expand.forEach((e, j) => {
+            buf.lv[2 * j] = Math.fround(leafWeight(e.gl, e.hl, p) * p.eta);
+            buf.lv[2 * j + 1] = Math.fround(leafWeight(e.x.G - e.gl, e.x.H - e.hl, p) * p.eta);
+          });
+          exec.margins(expand.length);
+        }
+      } else exec.step(expand.length, 2 * expand.length, reg);
+      const next: LNode[] = [];
       for (let j = 0; j < expand.length; j++) {
         const e = expand[j]!;
         const { x, f, b, dl } = e;
         // last level: rows were not partitioned; the leaves get empty row ranges (margins are done)
-        const nl0 = toMargins ? 0 : buf.nl[j]!;
-        const nl1 = toMargins ? 0 : buf.nl[buf.nlStride + j]!;
-        const nl = nl0 + nl1;
-        const nr = rowsOf(x) - nl;
+        const nl0 = last ? 0 : buf.nl[j]!;
+        const nl1 = last ? 0 : buf.nl[buf.nlStride + j]!;
         const id = x.id;
         const l = tree.addChild(id);
         const r = tree.addChild(id);
@@ -492,42 +508,21 @@ function trainWith(
         tree.weight[r] = leafWeight(GR, HR, p);
         const mid0 = x.s0 + nl0;
         const mid1 = x.s1 + nl1;
-        const end0 = toMargins ? x.s0 : x.e0;
-        const end1 = toMargins ? x.s1 : x.e1;
-        const leftSmaller = nl <= nr;
-        const sl = nextSlot++;
-        const sr = nextSlot++;
-        const parentSlot = curHalf + x.slot;
         next.push(
-          {
-            id: l,
-            s0: x.s0,
-            e0: mid0,
-            s1: x.s1,
-            e1: mid1,
-            slot: sl,
-            mode: leftSmaller ? 0 : 1,
-            parentSlot,
-            siblingSlot: nh + sr,
-            G: GL,
-            H: HL,
-          },
+          { id: l, s0: x.s0, e0: mid0, s1: x.s1, e1: mid1, slot: 2 * j, G: GL, H: HL },
           {
             id: r,
             s0: mid0,
-            e0: end0,
+            e0: last ? x.s0 : x.e0,
             s1: mid1,
-            e1: end1,
-            slot: sr,
-            mode: leftSmaller ? 1 : 0,
-            parentSlot,
-            siblingSlot: nh + sl,
+            e1: last ? x.s1 : x.e1,
+            slot: 2 * j + 1,
             G: GR,
             H: HR,
           },
         );
       }
-      if (!childrenNeedHist) {
+      if (last) {
         leaves.push(...next);
         break;
       }
