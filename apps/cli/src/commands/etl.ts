@@ -7,6 +7,8 @@ interface EtlOpts {
   readonly job?: string[];
   readonly json?: boolean;
   readonly crawl?: boolean;
+  readonly compact?: boolean;
+  readonly compactFraction?: string;
 }
 
 export const registerEtl: CommandModule = (program, ctx) => {
@@ -17,6 +19,14 @@ export const registerEtl: CommandModule = (program, ctx) => {
     .option(
       "--job <name...>",
       "only these jobs: a step (extract|transform|load), a job (load.bookings) or a table",
+    )
+    .option(
+      "--compact",
+      "fold the merge-on-read deltas of the tables the jobs maintain into their base files, even when nothing changed",
+    )
+    .option(
+      "--compact-fraction <f>",
+      "compact a table when its delta would exceed this fraction of its base rows (default 0.1)",
     )
     .option("--no-crawl", "do not crawl the catalog after the load")
     .option("--json", "print one JSON summary object")
@@ -34,10 +44,15 @@ export const registerEtl: CommandModule = (program, ctx) => {
             "on AWS the ETL runs as the Glue job generated from the same definitions (packages/etl/glue/glue_etl.py), deployed by infra and started by the pipeline",
           );
         const verbose = rt.config.verbose && !opts.json;
+        const fraction = opts.compactFraction === undefined ? undefined : Number(opts.compactFraction);
+        if (fraction !== undefined && !(fraction >= 0))
+          throw new UserError(`--compact-fraction must be a number ≥ 0, got ${opts.compactFraction}`);
         const summary = await runEtl(
           { source: await rt.source(), store: rt.store(), layout: rt.layout(), catalog: rt.catalog() },
           {
             full: opts.full ?? false,
+            compact: opts.compact ?? false,
+            ...(fraction !== undefined ? { compactFraction: fraction } : {}),
             ...(opts.job ? { jobs: opts.job } : {}),
             crawl: opts.crawl !== false,
             onProgress: (p) => {

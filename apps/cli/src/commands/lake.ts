@@ -8,6 +8,8 @@ interface TableSummary {
   readonly version: number;
   readonly rows: number;
   readonly files: number;
+  /** Rows in merge-on-read delta files (0: base files only). */
+  readonly deltaRows: number;
   readonly bytes: number;
   readonly operation: Snapshot["operation"];
   readonly runId: string;
@@ -30,6 +32,7 @@ async function tablesOf(log: TableLog, zone: LakeZone): Promise<TableSummary[]> 
       version: s.version,
       rows: s.rows,
       files: s.files.length,
+      deltaRows: s.files.reduce((n, f) => n + (f.role === "delta" ? f.rows : 0), 0),
       bytes: s.files.reduce((n, f) => n + f.bytes, 0),
       operation: s.operation,
       runId: s.runId,
@@ -123,6 +126,7 @@ export const registerLake: CommandModule = (program, ctx) => {
                       version: t.version,
                       rows: t.rows,
                       files: t.files,
+                      "delta rows": t.deltaRows,
                       size: mb(t.bytes),
                       operation: t.operation,
                       committed: t.committedAt,
