@@ -142,7 +142,17 @@ export function accumulate(
     const g = gh[2 * row]!;
     const hh = gh[2 * row + 1]!;
     const k1 = rp[row + 1]!;
-    for (let k = rp[row]!; k < k1; k++) {
+    let k = rp[row]!;
+    // two entries per turn: a row's slots are distinct (one per feature), so the updates are independent
+    for (; k + 1 < k1; k += 2) {
+      const b0 = (hb + sp[k]! * 2) | 0;
+      const b1 = (hb + sp[k + 1]! * 2) | 0;
+      h[b0]! += g;
+      h[b0 + 1]! += hh;
+      h[b1]! += g;
+      h[b1 + 1]! += hh;
+    }
+    if (k < k1) {
       const b = (hb + sp[k]! * 2) | 0;
       h[b]! += g;
       h[b + 1]! += hh;
