@@ -35,6 +35,8 @@ export interface LevelBuffers {
   readonly margin: Float32Array;
   readonly labels: Float32Array;
   readonly sums: Float64Array;
+  /** `expTables()`, for the sigmoid. */
+  readonly exp: Float64Array;
   /** Level histograms (two parity halves of `slotCap` slots) and block 1's partial histograms. */
   hist: Float64Array;
   part: Float64Array;
@@ -212,11 +214,11 @@ export class LevelExecutor {
     this.task[8] = rows0;
     this.task[9] = lg;
     this.dispatch(TREE_START, () => {
-      gradientPairs(b.margin, b.labels, b.idx, b.gh, n, 0, 0, lg, b.sums);
+      gradientPairs(b.margin, b.labels, b.idx, b.gh, n, 0, 0, lg, b.sums, b.exp);
       buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, T2, 1, b.desc, 0);
       if (this.worker) barrier(b.bar, 2, BARRIER_TIMEOUT_MS);
       else {
-        gradientPairs(b.margin, b.labels, b.idx, b.gh, n, 1, rows0, lg, b.sums);
+        gradientPairs(b.margin, b.labels, b.idx, b.gh, n, 1, rows0, lg, b.sums, b.exp);
         buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, T2, 1, b.desc, 1);
       }
       this.finish(1, reg, b.sums);
@@ -234,8 +236,8 @@ export class LevelExecutor {
     this.task[8] = rows0;
     this.task[9] = lg;
     this.dispatch(GRAD, () => {
-      gradientPairs(b.margin, b.labels, b.idx, b.gh, n, 0, 0, lg, b.sums);
-      if (!this.worker) gradientPairs(b.margin, b.labels, b.idx, b.gh, n, 1, rows0, lg, b.sums);
+      gradientPairs(b.margin, b.labels, b.idx, b.gh, n, 0, 0, lg, b.sums, b.exp);
+      if (!this.worker) gradientPairs(b.margin, b.labels, b.idx, b.gh, n, 1, rows0, lg, b.sums, b.exp);
     });
     return { G: b.sums[0]! + b.sums[2]!, H: b.sums[1]! + b.sums[3]!, rows0 };
   }
@@ -351,12 +353,12 @@ for (;;) {
       b = receiveMessageOnPort(port).message;
       version = Atomics.load(ctrl, 3);
     }
-    if (kind === ${GRAD}) gradientPairs(b.margin, b.labels, b.idx, b.gh, b.nRows, 1, t[8], t[9], b.sums);
+    if (kind === ${GRAD}) gradientPairs(b.margin, b.labels, b.idx, b.gh, b.nRows, 1, t[8], t[9], b.sums, b.exp);
     else if (kind === ${TREE_START}) {
-      gradientPairs(b.margin, b.labels, b.idx, b.gh, b.nRows, 1, t[8], t[9], b.sums);
+      gradientPairs(b.margin, b.labels, b.idx, b.gh, b.nRows, 1, t[8], t[9], b.sums, b.exp);
       buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, t[2], 1, b.desc, 1);
       barrier(b.bar, 2, ${BARRIER_TIMEOUT_MS});
-      finish(b.sums);
+      finish(b.sums, b.exp);
     } else if (kind === ${STEP}) {
       partitionBlock(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, t[11], 1, b.nl, t[10], b.rp, b.sp, b.gh, b.hist, b.part, t[2]);
       barrier(b.bar, 2, ${BARRIER_TIMEOUT_MS});

@@ -2,7 +2,7 @@ import { cpus } from "node:os";
 import { binMatrix, computeCuts, slotOffsets } from "./binning.ts";
 import type { Booster, Tree } from "./booster.ts";
 import type { Dataset } from "./dataset.ts";
-import { block0Rows, CHUNK_SHIFT, NODE_FIELDS, OUT_FIELDS, PART_FIELDS } from "./kernel.ts";
+import { block0Rows, CHUNK_SHIFT, expTables, NODE_FIELDS, OUT_FIELDS, PART_FIELDS } from "./kernel.ts";
 import { evalMetric, metricHigherIsBetter } from "./metrics.ts";
 import { featureRanges, type LevelBuffers, LevelExecutor, sharedF64 } from "./parallel.ts";
 import { resolveParams, type TrainParams } from "./params.ts";
@@ -285,6 +285,7 @@ function trainWith(
     margin,
     labels: labelsShared,
     sums: sharedF64(4),
+    exp: expTables(),
     featMask,
     out: sharedF64(maxSlotsPerLevel * OUT_FIELDS * 2),
     bar: new Int32Array(new SharedArrayBuffer(8)),
