@@ -1648,6 +1648,21 @@ FROM processed_hotels""",
         "table": "customers",
         "mode": {
             "kind": "rebuild",
+            "keyed": {
+                "key": "customer_id",
+                "links": {
+                    "processed_customers": {
+                        "column": "customer_id",
+                    },
+                    "processed_bookings": {
+                        "column": "customer_id",
+                        "reads": [
+                            "is_canceled",
+                            "arrival_date",
+                        ],
+                    },
+                },
+            },
         },
         "reads": [
             "processed_customers",

@@ -75,11 +75,9 @@ describe("merge-on-read deltas", () => {
     // assert
     expect(await content(mor)).toEqual(await content(cow));
     const ops = (s: typeof m, job: string) => s.steps.find((x) => x.job === job)?.operation;
-    expect([ops(m, "transform.bookings"), ops(m, "load.bookings"), ops(m, "load.hotel_daily")]).toEqual([
-      "delta",
-      "delta",
-      "delta-aggregate",
-    ]);
+    expect(
+      ["transform.bookings", "load.bookings", "load.customers", "load.hotel_daily"].map((j) => ops(m, j)),
+    ).toEqual(["delta", "delta", "compact", "delta-aggregate"]); // customers: 10 rows, all reached: past 10%
     expect([ops(c, "transform.bookings"), ops(c, "load.bookings")]).toEqual(["compact", "compact"]);
     const curated = await snapshot(mor, "curated", "bookings");
     // 2 of 120 rejected from the start, 121 added; 10's old version stays (its new one is rejected)
@@ -93,11 +91,16 @@ describe("merge-on-read deltas", () => {
     expect(b10).toEqual([expect.objectContaining({ adr: "110.50" })]);
   });
 
-  it("a key changed again in a later run keeps one row in the delta; hotel_daily equals a full recompute", async () => {
+  it("a key changed again in a later run keeps one row in the delta; hotel_daily and customers equal a full recompute", async () => {
     // prepare: 5 changes again (now canceled), 8 moves again (to April)
     await upsertBookings(source, [
       bookingRow(5, 200, { adr: "250.00", is_canceled: true, reservation_status: "Canceled" }),
-      bookingRow(8, 200, { arrival_date: "2016-04-03", arrival_date_month: 4, arrival_date_day_of_month: 3 }),
+      bookingRow(8, 200, {
+        arrival_date: "2016-04-03",
+        arrival_date_month: 4,
+        arrival_date_day_of_month: 3,
+        customer_id: 2,
+      }),
     ]);
     // act
     await runLocalEtl({ source, ...mor });
@@ -105,11 +108,16 @@ describe("merge-on-read deltas", () => {
     // hotel_daily recomputed whole from the same curated.bookings, in a copy of the lake
     const recomputed = tempLake();
     cpSync(mor.root, recomputed.root, { recursive: true });
-    await runLocalEtl({ source, ...recomputed }, { full: true, jobs: ["load.hotel_daily"] });
+    await runLocalEtl(
+      { source, ...recomputed },
+      { full: true, jobs: ["load.customers", "load.hotel_daily"] },
+    );
     // assert
     const now = await content(mor);
     expect(now).toEqual(await content(cow));
-    expect(now["curated.hotel_daily"]).toEqual((await content(recomputed))["curated.hotel_daily"]);
+    const whole = await content(recomputed);
+    expect(now["curated.hotel_daily"]).toEqual(whole["curated.hotel_daily"]);
+    expect(now["curated.customers"]).toEqual(whole["curated.customers"]);
     for (const zone of ["processed", "curated"] as const) {
       const s = await snapshot(mor, zone, "bookings");
       const delta = s!.files.filter((f) => f.role === "delta");

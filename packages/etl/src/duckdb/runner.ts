@@ -19,7 +19,6 @@ import {
 } from "@hotels/lake";
 import {
   allColumns,
-  curatedBookings,
   etlRejects,
   type LakeZone,
   processedTables,
@@ -491,6 +490,42 @@ async function transform(run: Run, job: TransformJob): Promise<StepSummary> {
   };
 }
 
+/** A keyed rebuild's incremental input: for each input whose snapshot moved since `existing` was built,
+ * the rows that changed (old and new versions) name keys of the target through the link column; the input
+ * relations are re-bound to the rows of those keys. Returns how many keys, or undefined when an input
+ * cannot say what changed (a compaction or full build in between): then the table is rebuilt whole. */
+async function rebuildKeys(run: Run, job: LoadJob, existing: Snapshot): Promise<number | undefined> {
+  if (job.mode.kind !== "rebuild" || !job.mode.keyed) return undefined;
+  const e = run.engine;
+  const prev = wmRecord(existing.watermark);
+  const links = Object.entries(job.mode.keyed.links);
+  const parts: string[] = [];
+  for (const [relation, link] of links) {
+    const table = processedTables.find((t) => `processed_${t.name}` === relation);
+    if (!table) return undefined;
+    const now = await run.current("processed", table.name);
+    const was = Number(prev[`processed.${table.name}`] ?? 0);
+    if ((now?.version ?? 0) === was) continue;
+    const before = was > 0 ? await run.log.snapshot("processed", table.name, was) : undefined;
+    const reads = link.reads ? [link.column, ...link.reads] : undefined;
+    const rows = before && now ? await changedRows(run, table, before, now, table.name, reads) : undefined;
+    if (!rows) return undefined;
+    const c = quoteIdent(link.column);
+    parts.push(`SELECT ${c} AS etl_k FROM ${rows.old}`, `SELECT ${c} AS etl_k FROM ${rows.new}`);
+  }
+  if (!parts.length) return undefined;
+  await e.run(
+    `CREATE OR REPLACE TEMP TABLE etl_rebuild_keys AS SELECT etl_k FROM (${parts.join(" UNION ")}) WHERE etl_k IS NOT NULL`,
+  );
+  for (const [relation, link] of links) {
+    const table = processedTables.find((t) => `processed_${t.name}` === relation)!;
+    await e.run(
+      `CREATE OR REPLACE TEMP VIEW ${relation} AS SELECT * FROM ${run.scan(table, await run.current("processed", table.name))} WHERE ${quoteIdent(link.column)} IN (SELECT etl_k FROM etl_rebuild_keys)`,
+    );
+  }
+  return Number(await e.scalar<bigint>("SELECT count(*) FROM etl_rebuild_keys"));
+}
+
 /** `--compact` on a merge-on-read table with nothing new: folds its delta into the base, keeping the
  * watermark. Undefined when there is no delta (or no `--compact`). */
 async function compactOnly(run: Run, target: TableDef, key: string, existing: Snapshot | undefined) {
@@ -550,6 +585,29 @@ async function load(run: Run, job: LoadJob): Promise<StepSummary> {
         seconds: seconds(),
         skipped: "inputs unchanged",
       };
+    const keyed = job.mode.keyed && !run.full && existing ? await rebuildKeys(run, job, existing) : undefined;
+    if (keyed !== undefined && job.mode.keyed) {
+      await e.run(`CREATE OR REPLACE TEMP TABLE etl_rebuilt AS ${job.sql}`);
+      const merged = await run.merge(target, job.mode.keyed.key, "etl_rebuilt", existing);
+      const s = await run.commit(
+        target,
+        merged.commitFiles,
+        merged.commitOperation,
+        wm,
+        existing?.version ?? 0,
+        merged.key,
+      );
+      return {
+        ...base,
+        rowsIn: keyed,
+        rowsOut: Number(await e.scalar<bigint>("SELECT count(*) FROM etl_rebuilt")),
+        files: merged.written.length,
+        bytes: bytesOf(merged.written),
+        seconds: seconds(),
+        version: s.version,
+        operation: merged.operation,
+      };
+    }
     const files = await run.write(target, job.sql);
     const s = await run.commit(target, files, "overwrite", wm, existing?.version ?? 0);
     const rows = files.reduce((n, f) => n + f.rows, 0);
@@ -653,8 +711,9 @@ async function load(run: Run, job: LoadJob): Promise<StepSummary> {
     !run.full && existing && prevVersion > 0
       ? await run.log.snapshot(source.zone as LakeZone, source.name, prevVersion)
       : undefined;
-  if (before && bookingsSnap && (await sameBase(run, source, before, bookingsSnap))) {
-    const r = await aggregateDelta(run, job, before, bookingsSnap, existing!);
+  const r =
+    before && bookingsSnap ? await aggregateDelta(run, job, before, bookingsSnap, existing!) : undefined;
+  if (r) {
     const s = await run.commit(target, r.files, "overwrite", wm, existing!.version);
     return {
       ...base,
@@ -758,51 +817,95 @@ async function sameBase(run: Run, table: TableDef, a: Snapshot, b: Snapshot): Pr
   return true;
 }
 
-/** Delta aggregation between two versions of the source with the same base: the keys of either delta
- * are the candidates (a row present in both versions unchanged adds and subtracts the same amounts), their
- * old versions are read from `before`, their new ones from `now`; the committed aggregate is combined with
- * both and rewritten whole (it is small: hotels × days). */
-async function aggregateDelta(run: Run, job: LoadJob, before: Snapshot, now: Snapshot, existing: Snapshot) {
-  if (job.mode.kind !== "aggregate") throw new Error(`${job.name} is not an aggregate`);
-  const { source, key, combine } = job.mode;
+/** The rows that differ between two versions of a merge-on-read table with the same base (see
+ * `sameBase`): temp tables `etl_<tag>_old` / `etl_<tag>_new` with the old and new versions of every key
+ * whose row changed (a key missing on one side is new, or was rejected and kept). Candidates are the keys
+ * of either version's delta, narrowed to those whose row differs. Undefined when the two versions do not
+ * share their base (a compaction or full build in between): the caller then recomputes whole. */
+async function changedRows(
+  run: Run,
+  table: TableDef,
+  before: Snapshot,
+  now: Snapshot,
+  tag: string,
+  reads?: readonly string[],
+) {
+  if (!(await sameBase(run, table, before, now))) return undefined;
   const e = run.engine;
-  const store = run.ports.store;
-  const layout = run.ports.layout;
+  const { store, layout } = run.ports;
+  const key = now.key?.[0] ?? before.key?.[0] ?? table.primaryKey[0]!;
   const k = quoteIdent(key);
-  const columns = allColumns(source).map((c) => c.name);
-  const placement = placementOf(source);
-  const deltaOf = (s: Snapshot) => tableScan(store, layout, source, deltaFiles(s.files), { kind: "single" });
+  // Only the columns the caller reads (and the key): a row that changed elsewhere changes nothing for it,
+  // and the base is read for these columns only.
+  const columns = reads ? [...new Set([key, ...reads])] : allColumns(table).map((c) => c.name);
+  const cols = columns.map(quoteIdent).join(", ");
+  const deltaOf = (s: Snapshot) => tableScan(store, layout, table, deltaFiles(s.files), { kind: "single" });
+  const t = (part: string) => `etl_${tag}_${part}`;
   await e.run(
-    `CREATE OR REPLACE TEMP TABLE etl_agg_keys AS SELECT ${k} FROM ${deltaOf(before)} UNION SELECT ${k} FROM ${deltaOf(now)}`,
+    `CREATE OR REPLACE TEMP TABLE ${t("keys")} AS SELECT ${k} FROM ${deltaOf(before)} UNION SELECT ${k} FROM ${deltaOf(now)}`,
   );
   await e.run(
-    `CREATE OR REPLACE TEMP TABLE etl_agg_base AS SELECT * FROM ${tableScan(store, layout, source, baseFiles(now.files), placement)} WHERE ${k} IN (SELECT ${k} FROM etl_agg_keys)`,
+    `CREATE OR REPLACE TEMP TABLE ${t("base")} AS SELECT ${cols} FROM ${tableScan(store, layout, table, baseFiles(now.files), placementOf(table))} WHERE ${k} IN (SELECT ${k} FROM ${t("keys")})`,
   );
   const version = (s: Snapshot) =>
-    `(${mergeOnReadSql({ base: "etl_agg_base", delta: deltaOf(s), key: [key], columns })})`;
-  await e.run(`CREATE OR REPLACE TEMP TABLE etl_agg_old AS SELECT * FROM ${version(before)}`);
-  await e.run(`CREATE OR REPLACE TEMP TABLE etl_agg_new AS SELECT * FROM ${version(now)}`);
+    `(${mergeOnReadSql({ base: t("base"), delta: deltaOf(s), key: [key], columns })})`;
+  await e.run(`CREATE OR REPLACE TEMP TABLE ${t("before")} AS SELECT * FROM ${version(before)}`);
+  await e.run(`CREATE OR REPLACE TEMP TABLE ${t("after")} AS SELECT * FROM ${version(now)}`);
+  // Keys in both deltas with the same row changed in neither direction: left out.
+  await e.run(
+    `CREATE OR REPLACE TEMP TABLE ${t("changed")} AS SELECT ${k} FROM (SELECT * FROM ${t("before")} EXCEPT SELECT * FROM ${t("after")})
+     UNION SELECT ${k} FROM (SELECT * FROM ${t("after")} EXCEPT SELECT * FROM ${t("before")})`,
+  );
+  for (const [out, src] of [
+    ["old", "before"],
+    ["new", "after"],
+  ] as const)
+    await e.run(
+      `CREATE OR REPLACE TEMP TABLE ${t(out)} AS SELECT * FROM ${t(src)} WHERE ${k} IN (SELECT ${k} FROM ${t("changed")})`,
+    );
+  return { old: t("old"), new: t("new") };
+}
+
+/** Delta aggregation between two versions of the source with the same base: the aggregate of the changed
+ * rows' old versions is subtracted from the committed one and that of their new versions added; the result
+ * is rewritten whole (it is small next to the source: hotels × days). */
+async function aggregateDelta(run: Run, job: LoadJob, before: Snapshot, now: Snapshot, existing: Snapshot) {
+  if (job.mode.kind !== "aggregate") throw new Error(`${job.name} is not an aggregate`);
+  const { source, combine, reads } = job.mode;
+  const e = run.engine;
+  const rows = await changedRows(run, source, before, now, "agg", reads);
+  if (!rows) return undefined;
   const maxNights = Number(
     (await e.scalar<number | null>(
-      "SELECT max(nights) FROM (SELECT nights FROM etl_agg_old UNION ALL SELECT nights FROM etl_agg_new)",
+      `SELECT max(nights) FROM (SELECT nights FROM ${rows.old} UNION ALL SELECT nights FROM ${rows.new})`,
     )) ?? 0,
   );
   await nightOffsets(run, maxNights);
   const target = job.target.name;
-  for (const [rel, rows] of [
-    [`${target}_removed`, "etl_agg_old"],
-    [`${target}_added`, "etl_agg_new"],
+  for (const [rel, from] of [
+    [`${target}_removed`, rows.old],
+    [`${target}_added`, rows.new],
   ] as const) {
-    await e.run(`CREATE OR REPLACE TEMP VIEW daily_bookings AS SELECT * FROM ${rows}`);
+    await e.run(`CREATE OR REPLACE TEMP VIEW daily_bookings AS SELECT * FROM ${from}`);
     await e.run(`CREATE OR REPLACE TEMP TABLE ${rel} AS ${job.sql}`);
   }
+  // Only the rows the changes reach are combined; the others pass through unchanged.
+  const key = job.target.primaryKey.map(quoteIdent);
+  const on = key.map((c) => `k.${c} = c.${c}`).join(" AND ");
   await e.run(
-    `CREATE OR REPLACE TEMP VIEW ${target}_current AS SELECT * FROM ${run.scan(job.target, existing)}`,
+    `CREATE OR REPLACE TEMP TABLE etl_agg_touched AS SELECT ${key.join(", ")} FROM ${target}_added UNION SELECT ${key.join(", ")} FROM ${target}_removed`,
+  );
+  const current = run.scan(job.target, existing);
+  await e.run(
+    `CREATE OR REPLACE TEMP VIEW ${target}_current AS SELECT * FROM ${current} c WHERE EXISTS (SELECT 1 FROM etl_agg_touched k WHERE ${on})`,
   );
   const rowsIn = Number(
-    await e.scalar<bigint>("SELECT (SELECT count(*) FROM etl_agg_old) + (SELECT count(*) FROM etl_agg_new)"),
+    await e.scalar<bigint>(`SELECT (SELECT count(*) FROM ${rows.old}) + (SELECT count(*) FROM ${rows.new})`),
   );
-  const files = await run.write(job.target, combine);
+  const files = await run.write(
+    job.target,
+    `SELECT * FROM (${combine}) UNION ALL SELECT * FROM ${current} c WHERE NOT EXISTS (SELECT 1 FROM etl_agg_touched k WHERE ${on})`,
+  );
   return { files, rowsIn };
 }
 

@@ -189,7 +189,18 @@ export const loadJobs: readonly LoadJob[] = [
     kind: "load",
     name: "load.customers",
     target: curatedCustomers,
-    mode: { kind: "rebuild" },
+    // A customer's row depends on its processed row and its bookings: changed bookings (old and new
+    // versions) and changed customers name the customers to rebuild.
+    mode: {
+      kind: "rebuild",
+      keyed: {
+        key: "customer_id",
+        links: {
+          processed_customers: { column: "customer_id" },
+          processed_bookings: { column: "customer_id", reads: ["is_canceled", "arrival_date"] },
+        },
+      },
+    },
     reads: ["processed_customers", "processed_bookings"],
     sql: customersSql,
   },
@@ -213,7 +224,13 @@ export const loadJobs: readonly LoadJob[] = [
     kind: "load",
     name: "load.hotel_daily",
     target: curatedHotelDaily,
-    mode: { kind: "aggregate", source: curatedBookings, key: "booking_id", combine: hotelDailyCombineSql },
+    mode: {
+      kind: "aggregate",
+      source: curatedBookings,
+      key: "booking_id",
+      reads: ["hotel_id", "hotel", "arrival_date", "nights", "is_canceled", "adr"],
+      combine: hotelDailyCombineSql,
+    },
     reads: ["daily_bookings", "etl_night_offsets"],
     sql: hotelDailySql,
   },

@@ -39,8 +39,20 @@ export interface TransformJob {
 
 /** How a load job maintains its table. */
 export type LoadMode =
-  /** Rebuild the whole table when any input snapshot changed (small dimensions). */
-  | { readonly kind: "rebuild" }
+  /** Rebuild the whole table when any input snapshot changed (small dimensions). With `keyed`, an
+   * incremental run rebuilds only the rows of the keys its changed input rows reach, merged by `key`: each
+   * input relation in `links` is restricted to rows whose link column holds such a key. */
+  | {
+      readonly kind: "rebuild";
+      readonly keyed?: {
+        readonly key: string;
+        /** Input relation → the column holding the target's key, and the other columns the SQL reads of it
+         * (a change elsewhere in a row reaches nothing; default: every column). */
+        readonly links: Readonly<
+          Record<string, { readonly column: string; readonly reads?: readonly string[] }>
+        >;
+      };
+    }
   /** Upsert by key the rows of `driver` whose version moved; rewrite only the partitions they touch. */
   | { readonly kind: "merge"; readonly key: string; readonly driver: string; readonly versionColumn: string }
   /** An aggregate of `source` (rows keyed by `key`). Incrementally: `combine` adds the aggregate of the
@@ -50,7 +62,10 @@ export type LoadMode =
       readonly kind: "aggregate";
       readonly source: TableDef;
       readonly key: string;
-      /** Portable SQL over `<target>_current`, `<target>_added`, `<target>_removed` (target-shaped). */
+      /** Columns of `source` the aggregate reads: a row that changed only elsewhere changes nothing. */
+      readonly reads: readonly string[];
+      /** Portable SQL over `<target>_current`, `<target>_added`, `<target>_removed` (target-shaped): the
+       * rows of the keys the changes reach (the runner passes the other rows through). */
       readonly combine: string;
     };
 
