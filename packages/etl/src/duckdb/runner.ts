@@ -517,13 +517,15 @@ async function rebuildKeys(run: Run, job: LoadJob, existing: Snapshot): Promise<
   await e.run(
     `CREATE OR REPLACE TEMP TABLE etl_rebuild_keys AS SELECT etl_k FROM (${parts.join(" UNION ")}) WHERE etl_k IS NOT NULL`,
   );
+  const n = Number(await e.scalar<bigint>("SELECT count(*) FROM etl_rebuild_keys"));
+  if (n === 0) return 0;
   for (const [relation, link] of links) {
     const table = processedTables.find((t) => `processed_${t.name}` === relation)!;
     await e.run(
       `CREATE OR REPLACE TEMP VIEW ${relation} AS SELECT * FROM ${run.scan(table, await run.current("processed", table.name))} WHERE ${quoteIdent(link.column)} IN (SELECT etl_k FROM etl_rebuild_keys)`,
     );
   }
-  return Number(await e.scalar<bigint>("SELECT count(*) FROM etl_rebuild_keys"));
+  return n;
 }
 
 /** `--compact` on a merge-on-read table with nothing new: folds its delta into the base, keeping the
@@ -586,6 +588,20 @@ async function load(run: Run, job: LoadJob): Promise<StepSummary> {
         skipped: "inputs unchanged",
       };
     const keyed = job.mode.keyed && !run.full && existing ? await rebuildKeys(run, job, existing) : undefined;
+    if (keyed === 0 && existing) {
+      // The inputs moved, but no row the SQL reads changed: the same files, the new input versions.
+      const s = await run.commit(target, existing.files, "overwrite", wm, existing.version, existing.key);
+      return {
+        ...base,
+        rowsIn: 0,
+        rowsOut: 0,
+        files: 0,
+        bytes: 0,
+        seconds: seconds(),
+        version: s.version,
+        operation: "unchanged",
+      };
+    }
     if (keyed !== undefined && job.mode.keyed) {
       await e.run(`CREATE OR REPLACE TEMP TABLE etl_rebuilt AS ${job.sql}`);
       const merged = await run.merge(target, job.mode.keyed.key, "etl_rebuilt", existing);
