@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-sagemaker";
 import { awsLayout, S3ObjectStore, TableLog } from "@hotels/lake";
 import { RunLog } from "@hotels/pipeline";
+import { cancellationFeatures } from "@hotels/schema";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as glueCrawlerState from "../src/handlers/glue-crawler-state.ts";
@@ -165,7 +166,14 @@ describe("the AWS pipeline, event by event (sample events from the AWS docs; AWS
     ]);
     expect(sqls[0]!.QueryString).toMatch(/^SELECT country AS v FROM curated\.bookings/);
     expect(sqls[1]!.QueryString).toMatch(
-      /^UNLOAD \(SELECT CAST\(is_canceled AS DOUBLE\), CASE hotel_type WHEN 'Resort Hotel' THEN 0/,
+      /^UNLOAD \(SELECT CAST\(is_canceled AS DOUBLE\), COALESCE\(CAST\(CASE hotel_type WHEN 'Resort Hotel' THEN 0/,
+    );
+    // every feature is CSV text, a missing one an empty field (UNLOAD would write NULL as \N)
+    expect(sqls[1]!.QueryString!.match(/COALESCE\(CAST\(/g)).toHaveLength(
+      cancellationFeatures.features.length,
+    );
+    expect(sqls[1]!.QueryString!.match(/ AS VARCHAR\), ''\)/g)).toHaveLength(
+      cancellationFeatures.features.length,
     );
     expect(sqls[1]!.QueryString).toContain("WHEN 'PRT' THEN 0 WHEN 'GBR' THEN 1");
     expect(sqls[1]!.QueryString).toMatch(

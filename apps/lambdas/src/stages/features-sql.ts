@@ -25,15 +25,20 @@ export const SPLIT_SQL = {
   validation: (key: string) => `mod(${key}, 20) >= 17`,
 } as const;
 
+/** A feature as CSV text: UNLOAD's TEXTFILE writes SQL NULL as `\N`, which SageMaker's XGBoost would not
+ * read as missing; an empty field is XGBoost's missing value. */
+const csvText = (expr: string) => `COALESCE(CAST(${expr} AS VARCHAR), '')`;
+
 /** `SELECT label, f1..f29` (training: label first, no header, as SageMaker's XGBoost CSV wants) or
- * `SELECT key, f1..f29` (scoring: the key rides along and is filtered out by the transform job). */
+ * `SELECT key, f1..f29` (scoring: the key rides along and is filtered out by the transform job); a missing
+ * feature is an empty field. */
 export function featureSelectSql(
   mode: "train" | "validation" | "score",
   learned: Readonly<Record<string, readonly string[]>>,
   spec: FeatureSpec = cancellationFeatures,
 ): string {
   const first = mode === "score" ? spec.key : `CAST(${spec.label} AS DOUBLE)`;
-  const cols = [first, ...spec.features.map((f) => encode(f, learned))];
+  const cols = [first, ...spec.features.map((f) => csvText(encode(f, learned)))];
   const where = mode === "score" ? "" : ` WHERE ${SPLIT_SQL[mode](spec.key)}`;
   return `SELECT ${cols.join(", ")} FROM ${spec.table.zone}.${spec.table.name}${where}`;
 }
