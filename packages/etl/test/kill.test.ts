@@ -13,11 +13,21 @@ const tsx = path.resolve(here, "../../../node_modules/.bin/tsx");
 
 /** Runs the child ETL; kills it with SIGKILL `delayMs` after it prints `mark` (never when mark is null).
  * Resolves with whether it was killed. */
-function runChild(schema: string, lake: string, mark: string | null, delayMs = 0): Promise<boolean> {
+function runChild(
+  schema: string,
+  lake: string,
+  mark: string | null,
+  delayMs = 0,
+  options: Record<string, unknown> = {},
+): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [path.join(here, "kill-child.ts"), PG_URL, schema, lake], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      tsx,
+      [path.join(here, "kill-child.ts"), PG_URL, schema, lake, JSON.stringify(options)],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let out = "";
     let err = "";
     let killed = false;
@@ -116,26 +126,40 @@ describe.skipIf(!reachable)(
       expect(await content(lake)).toEqual(expected);
     });
 
-    it("an incremental run killed mid-merge is completed by the next run, without duplicates", async () => {
-      // prepare: a lake built from the original data, then 2% of bookings change in the source
-      const lake = tempLake().root;
-      await runChild(incSchema, lake, null);
-      const source = await openPg(PG_URL, { schema: incSchema });
-      await upsertBookings(
-        source,
-        Array.from({ length: 30 }, (_, i) => bookingRow(i * 47 + 1, 500, { adr: "99.99" })),
-      );
-      await source.close();
-      const reference = tempLake().root;
-      cpSync(lake, reference, { recursive: true });
-      await runChild(incSchema, reference, null);
-      const expectedAfterUpdate = await content(reference);
-      // act
-      const killed = await runChild(incSchema, lake, "start load.bookings", 20);
-      await runChild(incSchema, lake, null);
-      // assert
-      expect(killed).toBe(true);
-      expect(await content(lake)).toEqual(expectedAfterUpdate);
-    });
+    // Incremental runs after 2% of bookings changed: the merges write deltas by default; with
+    // `compactFraction: 0` every merge compacts (rewrites the partitions the changes reach).
+    const incremental: [string, string, number, Record<string, unknown>][] = [
+      ["mid-delta-write of processed", "start transform.bookings", 60, {}],
+      ["mid-delta-write of curated", "start load.bookings", 20, {}],
+      ["mid-compaction of processed", "start transform.bookings", 60, { compactFraction: 0 }],
+      ["mid-compaction of curated", "start load.bookings", 20, { compactFraction: 0 }],
+    ];
+
+    it.each(incremental)(
+      "an incremental run killed %s is completed by the next run, without duplicates",
+      async (_what, mark, delay, options) => {
+        // prepare: a lake built from the original data, then 2% of bookings change in the source
+        const lake = tempLake().root;
+        await runChild(incSchema, lake, null);
+        const source = await openPg(PG_URL, { schema: incSchema });
+        const at = 500 + incremental.findIndex((x) => x[1] === mark && x[3] === options);
+        await upsertBookings(
+          source,
+          Array.from({ length: 30 }, (_, i) => bookingRow(i * 47 + 1, at, { adr: `${at}.99` })),
+        );
+        await source.close();
+        const reference = tempLake().root;
+        cpSync(lake, reference, { recursive: true });
+        await runChild(incSchema, reference, null, 0, options);
+        const expectedAfterUpdate = await content(reference);
+        // act
+        const killed = await runChild(incSchema, lake, mark, delay, options);
+        await content(lake);
+        await runChild(incSchema, lake, null, 0, options);
+        // assert
+        expect(killed).toBe(true);
+        expect(await content(lake)).toEqual(expectedAfterUpdate);
+      },
+    );
   },
 );
