@@ -107,6 +107,7 @@ describe("DuckDB runner", () => {
     // prepare: booking 5 gets a new price; booking 8 moves from March to February
     const log = new TableLog({ store: lake.store, layout: lake.layout });
     const before = await log.current("curated", "bookings");
+    const dailyBefore = await log.current("curated", "hotel_daily");
     await upsertBookings(source, [
       bookingRow(5, 100, { adr: "200.00" }),
       bookingRow(8, 100, { arrival_date: "2016-02-09", arrival_date_month: 2, arrival_date_day_of_month: 9 }),
@@ -144,6 +145,11 @@ describe("DuckDB runner", () => {
       { arrival_month: "2", revenue: "0.00" },
     ]);
     expect(s.steps.find((x) => x.job === "load.hotel_daily")?.operation).toBe("delta-aggregate");
+    // January holds no changed booking's stay: its hotel_daily file is kept as it was
+    const january = (f: { partition?: Record<string, string> }) => f.partition?.stay_month === "1";
+    const dailyAfter = await log.current("curated", "hotel_daily");
+    expect(dailyAfter!.files.filter(january)).toEqual(dailyBefore!.files.filter(january));
+    expect(dailyAfter!.files.filter(january)).toHaveLength(1);
   });
 
   it("a full refresh gives the same tables as the incremental runs", async () => {

@@ -12,6 +12,7 @@ import {
   mergeOnReadSql,
   newRunId,
   type ObjectStore,
+  partitionPath,
   type Snapshot,
   type SnapshotOperation,
   TableLog,
@@ -734,9 +735,9 @@ async function load(run: Run, job: LoadJob): Promise<StepSummary> {
     return {
       ...base,
       rowsIn: r.rowsIn,
-      rowsOut: r.files.reduce((n, f) => n + f.rows, 0),
-      files: r.files.length,
-      bytes: bytesOf(r.files),
+      rowsOut: r.written.reduce((n, f) => n + f.rows, 0),
+      files: r.written.length,
+      bytes: bytesOf(r.written),
       seconds: seconds(),
       version: s.version,
       operation: "delta-aggregate",
@@ -905,24 +906,39 @@ async function aggregateDelta(run: Run, job: LoadJob, before: Snapshot, now: Sna
     await e.run(`CREATE OR REPLACE TEMP VIEW daily_bookings AS SELECT * FROM ${from}`);
     await e.run(`CREATE OR REPLACE TEMP TABLE ${rel} AS ${job.sql}`);
   }
-  // Only the rows the changes reach are combined; the others pass through unchanged.
+  // Only the rows the changes reach are combined; the others of their partitions pass through unchanged,
+  // and the partitions no change reaches keep their files.
   const key = job.target.primaryKey.map(quoteIdent);
   const on = key.map((c) => `k.${c} = c.${c}`).join(" AND ");
   await e.run(
     `CREATE OR REPLACE TEMP TABLE etl_agg_touched AS SELECT ${key.join(", ")} FROM ${target}_added UNION SELECT ${key.join(", ")} FROM ${target}_removed`,
   );
-  const current = run.scan(job.target, existing);
+  const placement = placementOf(job.target);
+  let kept: readonly DataFile[] = [];
+  let reached = existing.files;
+  if (placement.kind === "hive" && !deltaFiles(existing.files).length) {
+    const keys = placement.keys;
+    const parts = await e.rows<Record<string, unknown>>(
+      `SELECT DISTINCT ${keys.map(quoteIdent).join(", ")} FROM (SELECT * FROM ${target}_added UNION ALL SELECT * FROM ${target}_removed)`,
+    );
+    const touched = new Set(
+      parts.map((r) => partitionPath(Object.fromEntries(keys.map((k) => [k, String(r[k])])), keys)),
+    );
+    reached = existing.files.filter((f) => touched.has(fileGroup(f, placement)));
+    kept = existing.files.filter((f) => !touched.has(fileGroup(f, placement)));
+  }
+  const current = tableScan(run.ports.store, run.ports.layout, job.target, reached, placement);
   await e.run(
     `CREATE OR REPLACE TEMP VIEW ${target}_current AS SELECT * FROM ${current} c WHERE EXISTS (SELECT 1 FROM etl_agg_touched k WHERE ${on})`,
   );
   const rowsIn = Number(
     await e.scalar<bigint>(`SELECT (SELECT count(*) FROM ${rows.old}) + (SELECT count(*) FROM ${rows.new})`),
   );
-  const files = await run.write(
+  const written = await run.write(
     job.target,
     `SELECT * FROM (${combine}) UNION ALL SELECT * FROM ${current} c WHERE NOT EXISTS (SELECT 1 FROM etl_agg_touched k WHERE ${on})`,
   );
-  return { files, rowsIn };
+  return { files: [...kept, ...written], written, rowsIn };
 }
 
 /** Runs the selected jobs on DuckDB against the local lake. Idempotent: every step reads only committed
