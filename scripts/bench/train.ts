@@ -1,7 +1,9 @@
-/** `pnpm bench train [--rounds N] [--threads N] [--no-single] [--keep]`: this repository's GBDT trainer beside Debian's python3-xgboost
+/** `pnpm bench train [--rounds N] [--threads N] [--repeat N] [--no-single] [--keep]`: this repository's GBDT trainer beside Debian's python3-xgboost
  * 1.7.4 (`tree_method=hist`), same data, split and parameters, in the same run. Data: the real data set's 29
  * non-leaking features, 80/20 random split (seeded). Targets (issue #6): AUC ≥ 0.95, time ≤ 2× XGBoost's,
- * peak RSS ≤ 1 GB. Also both on one thread (`--no-single` skips), a fairer view on a busy machine. */
+ * peak RSS ≤ 1 GB. Also both on one thread (`--no-single` skips), a fairer view on a busy machine. Each side
+ * runs `--repeat` times (default 3), alternately, each in its own process; the table shows each side's
+ * fastest run (the least disturbed on a shared machine) and the median, and the peak RSS of all runs. */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,7 +14,7 @@ import {
   readBookingsCsv,
   resolveFeatureSpec,
 } from "../../packages/ml/src/index.ts";
-import { measure, report } from "./measure.ts";
+import { type Measured, measure, report } from "./measure.ts";
 
 export async function run(args: string[]): Promise<void> {
   const opt = (name: string, dflt: string) => {
@@ -70,48 +72,72 @@ export async function run(args: string[]): Promise<void> {
       dir,
       JSON.stringify({ ...params, nthread }),
     ]);
-  const parse = (m: { stdout: string }) =>
-    JSON.parse(m.stdout.trim().split("\n").pop()!) as { auc: number; seconds: number };
-  // 2. the reference, then ours, each in its own process (time and peak RSS); then both on one thread,
-  // which is less sensitive to a busy machine (OpenMP barriers suffer most from oversubscription)
-  const xgb = await runXgb(threads);
-  const ours = await runOurs(threads);
-  const x = parse(xgb);
-  const o = parse(ours);
-  const table: (string | number)[][] = [
-    ["", "AUC", "train s", "process s", "peak RSS MB"],
-    [`xgboost 1.7.4, ${threads} threads`, x.auc.toFixed(4), x.seconds, xgb.seconds, xgb.peakRssMb],
-    [`@hotels/ml, ${threads} threads`, o.auc.toFixed(4), o.seconds, ours.seconds, ours.peakRssMb],
+  const repeat = Math.max(1, Number(opt("repeat", "3")));
+  type Run = { auc: number; seconds: number; process: number; rss: number };
+  const parse = (m: Measured): Run => {
+    const r = JSON.parse(m.stdout.trim().split("\n").pop()!) as { auc: number; seconds: number };
+    return { auc: r.auc, seconds: r.seconds, process: m.seconds, rss: m.peakRssMb };
+  };
+  /** Both sides `repeat` times, alternately: fastest run, median training seconds, peak RSS of all. */
+  const sideBySide = async (nthread: number) => {
+    const xs: Run[] = [];
+    const os: Run[] = [];
+    for (let i = 0; i < repeat; i++) {
+      xs.push(parse(await runXgb(nthread)));
+      os.push(parse(await runOurs(nthread)));
+    }
+    const summary = (runs: Run[]) => {
+      const byTime = [...runs].sort((a, b) => a.seconds - b.seconds);
+      return {
+        best: byTime[0]!,
+        median: byTime[runs.length >> 1]!.seconds,
+        rss: Math.max(...runs.map((r) => r.rss)),
+      };
+    };
+    return { x: summary(xs), o: summary(os) };
+  };
+  const tableRows = (label: string, s: Awaited<ReturnType<typeof sideBySide>>) => [
     [
-      "ratio (ours / xgboost)",
-      (o.auc / x.auc).toFixed(4),
-      o.seconds / x.seconds,
-      ours.seconds / xgb.seconds,
-      ours.peakRssMb / xgb.peakRssMb,
+      `xgboost 1.7.4, ${label}`,
+      s.x.best.auc.toFixed(4),
+      s.x.best.seconds,
+      s.x.median,
+      s.x.best.process,
+      s.x.rss,
+    ],
+    [
+      `@hotels/ml, ${label}`,
+      s.o.best.auc.toFixed(4),
+      s.o.best.seconds,
+      s.o.median,
+      s.o.best.process,
+      s.o.rss,
+    ],
+    [
+      `ratio (ours / xgboost), ${label}`,
+      (s.o.best.auc / s.x.best.auc).toFixed(4),
+      s.o.best.seconds / s.x.best.seconds,
+      s.o.median / s.x.median,
+      s.o.best.process / s.x.best.process,
+      s.o.rss / s.x.rss,
     ],
   ];
-  if (!args.includes("--no-single") && threads > 1) {
-    const xgb1 = await runXgb(1);
-    const ours1 = await runOurs(1);
-    const x1 = parse(xgb1);
-    const o1 = parse(ours1);
-    table.push(
-      ["xgboost 1.7.4, 1 thread", x1.auc.toFixed(4), x1.seconds, xgb1.seconds, xgb1.peakRssMb],
-      ["@hotels/ml, 1 thread", o1.auc.toFixed(4), o1.seconds, ours1.seconds, ours1.peakRssMb],
-      [
-        "ratio, 1 thread",
-        (o1.auc / x1.auc).toFixed(4),
-        o1.seconds / x1.seconds,
-        ours1.seconds / xgb1.seconds,
-        ours1.peakRssMb / xgb1.peakRssMb,
-      ],
-    );
-  }
+  // 2. the reference and ours, each run in its own process (time and peak RSS); then both on one thread,
+  // which is less sensitive to a busy machine (OpenMP barriers suffer most from oversubscription)
+  const two = await sideBySide(threads);
+  const table: (string | number)[][] = [
+    ["", "AUC", "train s (best)", `train s (median of ${repeat})`, "process s", "peak RSS MB"],
+    ...tableRows(`${threads} threads`, two),
+  ];
+  if (!args.includes("--no-single") && threads > 1) table.push(...tableRows("1 thread", await sideBySide(1)));
   report("train: this trainer vs python3-xgboost 1.7.4 (hist), max_depth=8 eta=0.1 max_bin=256", table);
   if (!args.includes("--keep")) rmSync(dir, { recursive: true, force: true });
   else console.log(`matrices kept in ${dir} (packages/ml/bench/ab.ts reads them)`);
-  const ok = o.auc >= 0.95 && o.seconds <= 2 * x.seconds && ours.peakRssMb <= 1024;
+  const o = two.o;
+  const x = two.x;
+  const fast = o.best.seconds <= 2 * x.best.seconds;
+  const ok = o.best.auc >= 0.95 && fast && o.rss <= 1024;
   console.log(
-    `targets (${threads} threads): AUC ≥ 0.95 ${o.auc >= 0.95 ? "met" : "MISSED"}; time ≤ 2× ${o.seconds <= 2 * x.seconds ? "met" : "MISSED"}; RSS ≤ 1 GB ${ours.peakRssMb <= 1024 ? "met" : "MISSED"} → ${ok ? "all met" : "not all met"}`,
+    `targets (${threads} threads, fastest runs): AUC ≥ 0.95 ${o.best.auc >= 0.95 ? "met" : "MISSED"}; time ≤ 2× ${fast ? "met" : "MISSED"}; RSS ≤ 1 GB ${o.rss <= 1024 ? "met" : "MISSED"} → ${ok ? "all met" : "not all met"}`,
   );
 }
