@@ -426,7 +426,13 @@ async function transform(run: Run, job: TransformJob): Promise<StepSummary> {
   const sql = transformSql(job);
   // Only the cleaned rows and the (few) rejects are materialised; the rest stay views, so a full run
   // holds one copy of the table in memory, not four.
-  await e.run(`CREATE OR REPLACE TEMP VIEW ${relation(job, "latest")} AS ${sql.latest}`);
+  // A raw table that is one extract (a full one, or the first), read whole, holds one row per key (the
+  // source's primary key): the latest-version window over it would change nothing (full run, 1M
+  // bookings: transform.bookings 2.1–2.9 → 1.8 s).
+  const single = !wm && (raw?.operation === "overwrite" || raw?.version === 1);
+  await e.run(
+    `CREATE OR REPLACE TEMP VIEW ${relation(job, "latest")} AS ${single ? `SELECT * FROM ${relation(job, "input")}` : sql.latest}`,
+  );
   await e.run(`CREATE OR REPLACE TEMP TABLE ${relation(job, "clean")} AS ${sql.clean}`);
   await e.run(`CREATE OR REPLACE TEMP TABLE ${relation(job, "rejects")} AS ${sql.rejects}`);
   await e.run(`CREATE OR REPLACE TEMP VIEW ${relation(job, "accepted")} AS ${sql.accepted}`);
