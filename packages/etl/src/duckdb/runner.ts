@@ -172,7 +172,13 @@ class Run {
    * `compactFraction` of the base rows (or on `--compact`), it is folded into the base instead
    * (copy-on-write of the partitions it reaches) and the table has no delta. A full run or an empty table
    * writes the base from `changes`. */
-  async merge(target: TableDef, key: string, changes: string | undefined, existing: Snapshot | undefined) {
+  async merge(
+    target: TableDef,
+    keyColumns: string | readonly string[],
+    changes: string | undefined,
+    existing: Snapshot | undefined,
+  ) {
+    const key = typeof keyColumns === "string" ? [keyColumns] : [...keyColumns];
     const names = allColumns(target).map((c) => c.name);
     const cols = names.map(quoteIdent).join(", ");
     const current = snapshotFiles(existing);
@@ -185,14 +191,14 @@ class Run {
         commitOperation: "overwrite",
         written: files,
         operation: "overwrite",
-        key: [key],
+        key,
       } satisfies Merged;
     }
     const prev = tableScan(this.ports.store, this.ports.layout, target, deltaFiles(current), {
       kind: "single",
     });
     const next = changes
-      ? mergeOnReadSql({ base: prev, delta: changes, key: [key], columns: names })
+      ? mergeOnReadSql({ base: prev, delta: changes, key, columns: names })
       : `SELECT ${cols} FROM ${prev}`;
     await this.engine.run(`CREATE OR REPLACE TEMP TABLE etl_next_delta AS ${next}`);
     const deltaRows = Number(await this.engine.scalar<bigint>("SELECT count(*) FROM etl_next_delta"));
@@ -200,13 +206,13 @@ class Run {
     const fraction = this.options.compactFraction ?? DEFAULT_COMPACT_FRACTION;
     if (this.options.compact || deltaRows > fraction * baseRows) {
       const folded = await this.rewrite(target, key, "etl_next_delta", base);
-      return { ...folded, commitOperation: "overwrite", operation: "compact", key: [key] } satisfies Merged;
+      return { ...folded, commitOperation: "overwrite", operation: "compact", key } satisfies Merged;
     }
     const zone = target.zone as LakeZone;
     const basePaths = filePaths(this.ports.store, this.ports.layout, zone, base);
     const supersedes = Number(
       await this.engine.scalar<bigint>(
-        `SELECT count(*) FROM ${parquetScan(basePaths)} WHERE ${quoteIdent(key)} IN (SELECT ${quoteIdent(key)} FROM etl_next_delta)`,
+        `SELECT count(*) FROM ${parquetScan(basePaths)} b WHERE ${inKeys(key, "b", "etl_next_delta")}`,
       ),
     );
     const partitionKeys = (target.partitionKeys ?? []).map((c) => c.name);
@@ -229,7 +235,7 @@ class Run {
       commitOperation: "delta",
       written: delta,
       operation: "delta",
-      key: [key],
+      key,
     } satisfies Merged;
   }
 
@@ -239,7 +245,12 @@ class Run {
 
   /** Copy-on-write merge by key: rewrites only the base buckets/partitions that hold a key of `delta` (a
    * relation with the target's columns) or receive one. Returns the complete new file set. */
-  private async rewrite(target: TableDef, key: string, delta: string, current: readonly DataFile[]) {
+  private async rewrite(
+    target: TableDef,
+    key: readonly string[],
+    delta: string,
+    current: readonly DataFile[],
+  ) {
     const placement = placementOf(target);
     const cols = allColumns(target).map((c) => quoteIdent(c.name));
     const bucketExpr = this.bucketExpr(target);
@@ -262,7 +273,7 @@ class Run {
     }
     // ...and groups holding an older version of a delta key.
     const holders = await this.engine.rows<{ filename: string }>(
-      `SELECT DISTINCT filename FROM ${parquetScan(paths, { filename: true })} WHERE ${quoteIdent(key)} IN (SELECT ${quoteIdent(key)} FROM ${delta})`,
+      `SELECT DISTINCT filename FROM ${parquetScan(paths, { filename: true })} b WHERE ${inKeys(key, "b", delta)}`,
     );
     for (const h of holders) {
       const f = byPath.get(h.filename);
@@ -273,7 +284,7 @@ class Run {
     const old = tableScan(this.ports.store, this.ports.layout, target, affected, placement);
     const written = await this.write(
       target,
-      `SELECT ${cols.join(", ")}${bucketExpr} FROM ${old} o WHERE NOT EXISTS (SELECT 1 FROM ${delta} d WHERE d.${quoteIdent(key)} = o.${quoteIdent(key)})
+      `SELECT ${cols.join(", ")}${bucketExpr} FROM ${old} o WHERE NOT ${inKeys(key, "o", delta)}
        UNION ALL SELECT ${cols.join(", ")}${bucketExpr} FROM ${delta}`,
     );
     return { commitFiles: [...kept, ...written], written };
@@ -283,6 +294,12 @@ class Run {
     this.steps.push(s);
     this.options.onProgress?.({ job: s.job, phase: "done", step: s });
   }
+}
+
+/** `EXISTS` a row of `relation` with the same key column(s) as the row aliased `alias`. */
+function inKeys(key: readonly string[], alias: string, relation: string): string {
+  const on = key.map((k) => `etl_k.${quoteIdent(k)} = ${alias}.${quoteIdent(k)}`).join(" AND ");
+  return `EXISTS (SELECT 1 FROM ${relation} etl_k WHERE ${on})`;
 }
 
 function transformJobFor(t: TableDef): TransformJob {
@@ -737,7 +754,7 @@ async function load(run: Run, job: LoadJob): Promise<StepSummary> {
   const r =
     before && bookingsSnap ? await aggregateDelta(run, job, before, bookingsSnap, existing!) : undefined;
   if (r) {
-    const s = await run.commit(target, r.files, "overwrite", wm, existing!.version);
+    const s = await run.commit(target, r.commitFiles, r.commitOperation, wm, existing!.version, r.key);
     return {
       ...base,
       rowsIn: r.rowsIn,
@@ -746,7 +763,7 @@ async function load(run: Run, job: LoadJob): Promise<StepSummary> {
       bytes: bytesOf(r.written),
       seconds: seconds(),
       version: s.version,
-      operation: "delta-aggregate",
+      operation: `aggregate+${r.operation}`,
     };
   }
   // Otherwise recompute the stay months the changed arrival partitions can reach (all of them on a full
@@ -756,7 +773,7 @@ async function load(run: Run, job: LoadJob): Promise<StepSummary> {
   await nightOffsets(run, maxNights);
   let months: number[] | undefined; // yyyymm of arrival partitions that changed; undefined = all
   const noDelta = (x: Snapshot | undefined) => !deltaFiles(snapshotFiles(x)).length;
-  if (before && noDelta(before) && noDelta(bookingsSnap)) {
+  if (before && noDelta(before) && noDelta(bookingsSnap) && noDelta(existing)) {
     const keysNow = new Set(snapshotFiles(bookingsSnap).map((f) => f.key));
     const keysBefore = new Set(before.files.map((f) => f.key));
     const changed = [
@@ -912,39 +929,56 @@ async function aggregateDelta(run: Run, job: LoadJob, before: Snapshot, now: Sna
     await e.run(`CREATE OR REPLACE TEMP VIEW daily_bookings AS SELECT * FROM ${from}`);
     await e.run(`CREATE OR REPLACE TEMP TABLE ${rel} AS ${job.sql}`);
   }
-  // Only the rows the changes reach are combined; the others of their partitions pass through unchanged,
-  // and the partitions no change reaches keep their files.
-  const key = job.target.primaryKey.map(quoteIdent);
-  const on = key.map((c) => `k.${c} = c.${c}`).join(" AND ");
+  // Only the hotel-days the changes reach are combined.
+  const key = job.target.primaryKey;
+  const on = key.map((c) => `k.${quoteIdent(c)} = c.${quoteIdent(c)}`).join(" AND ");
+  const keyList = key.map(quoteIdent).join(", ");
   await e.run(
-    `CREATE OR REPLACE TEMP TABLE etl_agg_touched AS SELECT ${key.join(", ")} FROM ${target}_added UNION SELECT ${key.join(", ")} FROM ${target}_removed`,
+    `CREATE OR REPLACE TEMP TABLE etl_agg_touched AS SELECT ${keyList} FROM ${target}_added UNION SELECT ${keyList} FROM ${target}_removed`,
   );
+  const current = run.scan(job.target, existing);
+  await e.run(
+    `CREATE OR REPLACE TEMP VIEW ${target}_current AS SELECT * FROM ${current} c WHERE EXISTS (SELECT 1 FROM etl_agg_touched k WHERE ${on})`,
+  );
+  await e.run(`CREATE OR REPLACE TEMP TABLE etl_agg_combined AS ${combine}`);
+  const rowsIn = Number(
+    await e.scalar<bigint>(`SELECT (SELECT count(*) FROM ${rows.old}) + (SELECT count(*) FROM ${rows.new})`),
+  );
+  const touched = Number(await e.scalar<bigint>("SELECT count(*) FROM etl_agg_touched"));
+  const combined = Number(await e.scalar<bigint>("SELECT count(*) FROM etl_agg_combined"));
+  if (combined === touched) {
+    // Every hotel-day reached still exists: its new values are a delta (merge-on-read by the key).
+    return { ...(await run.merge(job.target, key, "etl_agg_combined", existing)), rowsIn };
+  }
+  // A hotel-day lost its last booking: a delta cannot delete (no tombstones), so the partitions the changes
+  // reach are rewritten (the others keep their files; with a delta present, the whole table).
   const placement = placementOf(job.target);
   let kept: readonly DataFile[] = [];
-  let reached = existing.files;
+  let reached = current;
   if (placement.kind === "hive" && !deltaFiles(existing.files).length) {
     const keys = placement.keys;
     const parts = await e.rows<Record<string, unknown>>(
       `SELECT DISTINCT ${keys.map(quoteIdent).join(", ")} FROM (SELECT * FROM ${target}_added UNION ALL SELECT * FROM ${target}_removed)`,
     );
-    const touched = new Set(
+    const groups = new Set(
       parts.map((r) => partitionPath(Object.fromEntries(keys.map((k) => [k, String(r[k])])), keys)),
     );
-    reached = existing.files.filter((f) => touched.has(fileGroup(f, placement)));
-    kept = existing.files.filter((f) => !touched.has(fileGroup(f, placement)));
+    const inReach = existing.files.filter((f) => groups.has(fileGroup(f, placement)));
+    kept = existing.files.filter((f) => !groups.has(fileGroup(f, placement)));
+    reached = tableScan(run.ports.store, run.ports.layout, job.target, inReach, placement);
   }
-  const current = tableScan(run.ports.store, run.ports.layout, job.target, reached, placement);
-  await e.run(
-    `CREATE OR REPLACE TEMP VIEW ${target}_current AS SELECT * FROM ${current} c WHERE EXISTS (SELECT 1 FROM etl_agg_touched k WHERE ${on})`,
-  );
-  const rowsIn = Number(
-    await e.scalar<bigint>(`SELECT (SELECT count(*) FROM ${rows.old}) + (SELECT count(*) FROM ${rows.new})`),
-  );
   const written = await run.write(
     job.target,
-    `SELECT * FROM (${combine}) UNION ALL SELECT * FROM ${current} c WHERE NOT EXISTS (SELECT 1 FROM etl_agg_touched k WHERE ${on})`,
+    `SELECT * FROM etl_agg_combined UNION ALL SELECT * FROM ${reached} c WHERE NOT EXISTS (SELECT 1 FROM etl_agg_touched k WHERE ${on})`,
   );
-  return { files: [...kept, ...written], written, rowsIn };
+  return {
+    commitFiles: [...kept, ...written],
+    commitOperation: "overwrite" as const,
+    written,
+    operation: "replace-partitions" as const,
+    key,
+    rowsIn,
+  };
 }
 
 /** Runs the selected jobs on DuckDB against the local lake. Idempotent: every step reads only committed
