@@ -164,4 +164,29 @@ describe("merge-on-read deltas", () => {
     }
     expect(await content(mor)).toEqual(await content(cow));
   });
+
+  it("a renamed hotel reaches every booking of it and its hotel_daily rows", async () => {
+    // prepare
+    await source.execute("UPDATE hotels SET name = 'City Hotel Two', updated_at = $1 WHERE hotel_id = 2", [
+      new Date(Date.UTC(2024, 0, 1) + 400_000),
+    ]);
+    // act
+    const s = await runLocalEtl({ source, ...mor });
+    await runLocalEtl({ source, ...cow }, cowOptions);
+    // assert
+    const now = await content(mor);
+    expect(now).toEqual(await content(cow));
+    const names = (rows: unknown[]) => [
+      ...new Set(
+        rows
+          .filter((r) => (r as { hotel_id: number }).hotel_id === 2)
+          .map((r) => (r as { hotel: string }).hotel),
+      ),
+    ];
+    expect(names(now["curated.bookings"]!)).toEqual(["City Hotel Two"]);
+    expect(names(now["curated.hotel_daily"]!)).toEqual(["City Hotel Two"]);
+    expect(s.steps.find((x) => x.job === "load.bookings")?.rowsIn).toBe(
+      now["curated.bookings"]!.filter((r) => (r as { hotel_id: number }).hotel_id === 2).length,
+    );
+  });
 });

@@ -669,20 +669,9 @@ async function load(run: Run, job: LoadJob): Promise<StepSummary> {
     const prev = run.full ? {} : wmRecord(existing?.watermark);
     const since = (t: string) => (prev[t] ? `${v} > CAST(${q(prev[t]!)} AS TIMESTAMP)` : "true");
     const incremental = !run.full && existing && prev.bookings;
-    await e.run(
-      `CREATE OR REPLACE TEMP ${incremental ? "TABLE" : "VIEW"} changed_bookings AS SELECT * FROM processed_bookings_all${
-        incremental
-          ? ` WHERE ${since("bookings")}
-            OR hotel_id IN (SELECT hotel_id FROM processed_hotels WHERE ${since("hotels")})
-            OR customer_id IN (SELECT customer_id FROM processed_customers WHERE ${since("customers")})`
-          : ""
-      }`.replace(
-        "processed_bookings_all",
-        `${run.scan(processedTables.find((t) => t.name === "bookings")!, inputs.bookings)}`,
-      ),
-    );
+    const processedBookings = run.scan(processedTables.find((t) => t.name === "bookings")!, inputs.bookings);
     const marks = await e.rows<Record<string, string | null>>(
-      `SELECT (SELECT strftime(max(${v}), '${TS_FORMAT}') FROM ${run.scan(processedTables.find((t) => t.name === "bookings")!, inputs.bookings)}) AS bookings,
+      `SELECT (SELECT strftime(max(${v}), '${TS_FORMAT}') FROM ${processedBookings}) AS bookings,
               (SELECT strftime(max(${v}), '${TS_FORMAT}') FROM processed_hotels) AS hotels,
               (SELECT strftime(max(${v}), '${TS_FORMAT}') FROM processed_customers) AS customers`,
     );
@@ -690,6 +679,23 @@ async function load(run: Run, job: LoadJob): Promise<StepSummary> {
       string,
       string
     >;
+    // A dimension clause only when that dimension moved: a lone `updated_at > …` filter is pushed into the
+    // Parquet scan, an OR with a subquery makes it read every column of every booking.
+    const moved = (t: string) => !prev[t] || (wm[t] ?? "") > prev[t]!;
+    const filter = [
+      since("bookings"),
+      ...(moved("hotels")
+        ? [`hotel_id IN (SELECT hotel_id FROM processed_hotels WHERE ${since("hotels")})`]
+        : []),
+      ...(moved("customers")
+        ? [`customer_id IN (SELECT customer_id FROM processed_customers WHERE ${since("customers")})`]
+        : []),
+    ].join(" OR ");
+    await e.run(
+      `CREATE OR REPLACE TEMP ${incremental ? "TABLE" : "VIEW"} changed_bookings AS SELECT * FROM ${processedBookings}${
+        incremental ? ` WHERE ${filter}` : ""
+      }`,
+    );
     const rowsIn = Number(await e.scalar<bigint>("SELECT count(*) FROM changed_bookings"));
     if (rowsIn === 0) {
       const folded = await compactOnly(run, target, key, existing);
