@@ -137,6 +137,11 @@ describe("merge-on-read deltas", () => {
       "load.bookings",
     ]);
     expect(await content(mor)).toEqual(before);
+    // the compactions change no row: the dependants diff against the versions they were built from
+    const op = (job: string) => s.steps.find((x) => x.job === job)?.operation;
+    expect([op("load.customers"), op("load.hotel_daily")]).toEqual(["unchanged", "aggregate+compact"]);
+    for (const table of ["customers", "hotel_daily"])
+      expect((await snapshot(mor, "curated", table))!.files.some((f) => f.role === "delta")).toBe(false);
     for (const zone of ["processed", "curated"] as const) {
       const snap = await snapshot(mor, zone, "bookings");
       expect(snap!.files.some((f) => f.role === "delta")).toBe(false);

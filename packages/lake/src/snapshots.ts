@@ -45,6 +45,9 @@ export interface Snapshot {
   readonly files: readonly DataFile[];
   /** Key column(s) by which delta files supersede base rows; set when the table is merge-on-read. */
   readonly key?: readonly string[];
+  /** This version holds exactly the live rows of that earlier version (a compaction that merged nothing
+   * new, or the same files under new watermarks): readers that diff versions may diff against it. */
+  readonly sameRowsAs?: number;
   /** Live rows: `files[].rows` summed, less the base rows the delta files supersede. */
   readonly rows: number;
   /** Files this commit added and removed relative to the previous version. */
@@ -61,6 +64,8 @@ export interface CommitInput {
   readonly operation: SnapshotOperation;
   /** Key column(s) of a merge-on-read table; required when the resulting file set holds a delta file. */
   readonly key?: readonly string[];
+  /** See `Snapshot.sameRowsAs`. */
+  readonly sameRowsAs?: number;
   /** Fail with `ConcurrentCommitError` unless the current version is this (0 = no snapshot yet). When
    * omitted, a lost race is retried on top of the winner's snapshot. */
   readonly expectedVersion?: number;
@@ -282,6 +287,7 @@ export class TableLog {
         operation: input.operation,
         files,
         ...(key?.length ? { key } : {}),
+        ...(input.sameRowsAs !== undefined ? { sameRowsAs: input.sameRowsAs } : {}),
         rows: liveRows(files),
         added: input.files.length,
         removed: before.filter((f) => !keys.has(f.key)).length,

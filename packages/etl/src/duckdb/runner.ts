@@ -145,6 +145,7 @@ class Run {
     watermark: Watermark | undefined,
     expectedVersion: number,
     key?: readonly string[],
+    sameRowsAs?: number,
   ) {
     return this.log.commit(table.zone as LakeZone, table.name, {
       runId: this.runId,
@@ -154,6 +155,7 @@ class Run {
       expectedVersion,
       ...(watermark !== undefined ? { watermark } : {}),
       ...(key ? { key } : {}),
+      ...(sameRowsAs !== undefined ? { sameRowsAs } : {}),
     });
   }
 
@@ -559,6 +561,7 @@ async function rebuildKeys(run: Run, job: LoadJob, existing: Snapshot): Promise<
 async function compactOnly(run: Run, target: TableDef, key: string, existing: Snapshot | undefined) {
   if (!run.options.compact || !existing || !deltaFiles(existing.files).length) return undefined;
   const merged = await run.merge(target, key, undefined, existing);
+  // Same rows as before: dependants diff against the previous version instead of recomputing.
   const s = await run.commit(
     target,
     merged.commitFiles,
@@ -566,6 +569,7 @@ async function compactOnly(run: Run, target: TableDef, key: string, existing: Sn
     existing.watermark,
     existing.version,
     merged.key,
+    existing.sameRowsAs ?? existing.version,
   );
   return {
     rowsIn: 0,
@@ -614,18 +618,31 @@ async function load(run: Run, job: LoadJob): Promise<StepSummary> {
         skipped: "inputs unchanged",
       };
     const keyed = job.mode.keyed && !run.full && existing ? await rebuildKeys(run, job, existing) : undefined;
-    if (keyed === 0 && existing) {
-      // The inputs moved, but no row the SQL reads changed: the same files, the new input versions.
-      const s = await run.commit(target, existing.files, "overwrite", wm, existing.version, existing.key);
+    if (keyed === 0 && existing && job.mode.keyed) {
+      // The inputs moved, but no row the SQL reads changed: the same rows under the new input versions
+      // (folded into the base on --compact).
+      const folded =
+        run.options.compact && deltaFiles(existing.files).length
+          ? await run.merge(target, job.mode.keyed.key, undefined, existing)
+          : undefined;
+      const s = await run.commit(
+        target,
+        folded?.commitFiles ?? existing.files,
+        folded?.commitOperation ?? "overwrite",
+        wm,
+        existing.version,
+        existing.key,
+        existing.sameRowsAs ?? existing.version,
+      );
       return {
         ...base,
         rowsIn: 0,
         rowsOut: 0,
-        files: 0,
-        bytes: 0,
+        files: folded?.written.length ?? 0,
+        bytes: bytesOf(folded?.written ?? []),
         seconds: seconds(),
         version: s.version,
-        operation: "unchanged",
+        operation: folded ? "compact" : "unchanged",
       };
     }
     if (keyed !== undefined && job.mode.keyed) {
@@ -851,7 +868,7 @@ async function nightOffsets(run: Run, maxNights: number) {
 }
 
 /** Whether two versions of a merge-on-read table share their base files (no compaction or full build in
- * between) and the older one's delta files are still in the store: then every row that changed between
+ * between) and their delta files are still in the store (an older version's may have been vacuumed): then every row that changed between
  * them has its key in one of the two deltas. */
 async function sameBase(run: Run, table: TableDef, a: Snapshot, b: Snapshot): Promise<boolean> {
   const keys = (s: Snapshot) =>
@@ -861,7 +878,8 @@ async function sameBase(run: Run, table: TableDef, a: Snapshot, b: Snapshot): Pr
       .join("\n");
   if (keys(a) !== keys(b)) return false;
   const bucket = run.ports.layout.bucket(table.zone as LakeZone);
-  for (const f of deltaFiles(a.files)) if (!(await run.ports.store.head(bucket, f.key))) return false;
+  for (const f of [...deltaFiles(a.files), ...deltaFiles(b.files)])
+    if (!(await run.ports.store.head(bucket, f.key))) return false;
   return true;
 }
 
@@ -878,6 +896,14 @@ async function changedRows(
   tag: string,
   reads?: readonly string[],
 ) {
+  // A version with the same rows as an earlier one (a compaction that merged nothing new) is diffed as
+  // that one.
+  while (now.sameRowsAs !== undefined && now.sameRowsAs >= before.version && now.version > before.version) {
+    const same = await run.log.snapshot(table.zone as LakeZone, table.name, now.sameRowsAs);
+    if (!same) return undefined;
+    now = same;
+  }
+  if (now.version === before.version) return noRows(run, table, tag, reads);
   if (!(await sameBase(run, table, before, now))) return undefined;
   const e = run.engine;
   const { store, layout } = run.ports;
@@ -910,6 +936,19 @@ async function changedRows(
   ] as const)
     await e.run(
       `CREATE OR REPLACE TEMP TABLE ${t(out)} AS SELECT * FROM ${t(src)} WHERE ${k} IN (SELECT ${k} FROM ${t("changed")})`,
+    );
+  return { old: t("old"), new: t("new") };
+}
+
+/** `changedRows` when nothing changed: empty temp tables of the same columns. */
+async function noRows(run: Run, table: TableDef, tag: string, reads?: readonly string[]) {
+  const key = table.primaryKey[0]!;
+  const columns = reads ? [...new Set([key, ...reads])] : allColumns(table).map((c) => c.name);
+  const empty = tableScan(run.ports.store, run.ports.layout, table, [], { kind: "single" });
+  const t = (part: string) => `etl_${tag}_${part}`;
+  for (const part of ["old", "new"])
+    await run.engine.run(
+      `CREATE OR REPLACE TEMP TABLE ${t(part)} AS SELECT ${columns.map(quoteIdent).join(", ")} FROM ${empty}`,
     );
   return { old: t("old"), new: t("new") };
 }
