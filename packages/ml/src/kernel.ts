@@ -300,23 +300,23 @@ export function finishLevel(
 }
 
 /**
- * Waits until `parties` threads have called it (`bar`: Int32Array [arrived, generation]). Spins briefly
- * (the other thread is usually a few µs away), then sleeps in Atomics.wait; gives up after `timeoutMs` so a
- * failed peer cannot hang the trainer.
+ * Waits until `parties` threads have called it as often as this one (`bar`: Int32Array, [0] = arrivals in
+ * all, [1 + id] = calls of thread `id` so far). The arrival count only grows, so there is no reset to race
+ * with. Spins briefly (the other thread is usually a few µs away), then sleeps in Atomics.wait; gives up
+ * after `timeoutMs` so a failed peer cannot hang the trainer.
  */
-export function barrier(bar: Int32Array, parties: number, timeoutMs: number): void {
-  const gen = Atomics.load(bar, 1);
-  if (Atomics.add(bar, 0, 1) === parties - 1) {
-    Atomics.store(bar, 0, 0);
-    Atomics.add(bar, 1, 1);
-    Atomics.notify(bar, 1);
+export function barrier(bar: Int32Array, parties: number, id: number, timeoutMs: number): void {
+  const round = Atomics.add(bar, 1 + id, 1) + 1;
+  const target = round * parties;
+  if (Atomics.add(bar, 0, 1) + 1 === target) {
+    Atomics.notify(bar, 0);
     return;
   }
-  for (let spin = 0; spin < 20000; spin++) if (Atomics.load(bar, 1) !== gen) return;
+  for (let spin = 0; spin < 20000; spin++) if (Atomics.load(bar, 0) >= target) return;
   const until = Date.now() + timeoutMs;
-  while (Atomics.load(bar, 1) === gen) {
+  for (let v = Atomics.load(bar, 0); v < target; v = Atomics.load(bar, 0)) {
     if (Date.now() > until) throw new Error("barrier timed out: the other training thread failed");
-    Atomics.wait(bar, 1, gen, 100);
+    Atomics.wait(bar, 0, v, 100);
   }
 }
 

@@ -55,7 +55,7 @@ export interface LevelRegularisation {
 }
 
 /** How long a thread waits at the level barrier for the other one before failing the training. */
-const BARRIER_TIMEOUT_MS = 120_000;
+const BARRIER_TIMEOUT_MS = 60_000;
 
 /** Task kinds in `task[0]`. */
 const GRAD = 1;
@@ -64,48 +64,58 @@ const MARGINS = 3;
 const LEVEL = 4;
 const TREE_START = 5;
 const EXIT = 9;
-/** Busy-wait this many polls before sleeping in Atomics.wait: the next hand-off is usually a few µs away,
- * and a futex wake-up costs tens of µs (~5,000 hand-offs per training). */
+/** A worker busy-waits this many polls for its next task before sleeping in Atomics.wait: the next hand-off
+ * is usually a few µs away, and a futex wake-up costs tens of µs (~2,700 hand-offs per training). The
+ * calling thread does not poll: it would take a core from a worker (measured: 2.4 → 3.2 s). */
 const SPIN = 20_000;
 
-/** Runs the trainer's kernels on one or two threads: the calling thread takes row block 0 and feature range
- * 0, a worker thread block 1 and range 1 (with one thread, the calling thread does both blocks, in the same
- * order of operations, so the result is the same). All buffers are SharedArrayBuffers: nothing is copied,
- * and a task is a few numbers in `task`; the port only carries the buffers when they change, and errors. */
+/** Runs the trainer's kernels on one or two worker threads: worker 0 takes row block 0 and feature range 0,
+ * worker 1 block 1 and range 1 (a single worker does both blocks, in the same order of operations, so the
+ * result is the same). The calling thread only hands out tasks and keeps the tree: kernels run in fresh
+ * isolates, because in a process that has loaded the AWS SDK (the CLI, the lake and ML packages), the same
+ * kernel ran ~25 % slower on the main thread than in a worker (measured; V8 internals). All buffers are
+ * SharedArrayBuffers: nothing is copied, and a task is a few numbers in `task`; ports only carry the buffers
+ * when they change, and errors. */
 export class LevelExecutor {
-  private readonly worker?: Worker;
-  private readonly port?: MessagePort;
-  /** 4 int32: task sequence number, last finished task, error flag, buffers version. */
-  private readonly ctrl = new Int32Array(new SharedArrayBuffer(16));
+  private readonly workers: Worker[] = [];
+  private readonly ports: MessagePort[] = [];
+  /** int32: task sequence number, buffers version, then per worker: last finished task, error flag. */
+  private readonly ctrl = new Int32Array(new SharedArrayBuffer(32));
   /** The task's parameters: kind, nNodes, T2, f0, f1, lambda, alpha, minChildWeight, start, logistic,
-   * nlStride, nParents. */
+   * nlStride, nParents, then per worker its feature range (f0, f1 at 12 + 2w). */
   private readonly task = new Float64Array(new SharedArrayBuffer(16 * 8));
   private ranges: (readonly [number, number])[] = [];
   private buf!: LevelBuffers;
   private sentVersion = -1;
-  /** Bumped whenever a buffer is replaced, so the worker gets the new one. */
+  /** Bumped whenever a buffer is replaced, so the workers get the new one. */
   version = 0;
 
-  /** Boots the worker (for `threads` = 2) at once, so it starts while the caller bins the data; `bind`
-   * gives it the buffers. */
+  /** Boots the workers at once, so they start while the caller bins the data; `bind` gives them the
+   * buffers. */
   constructor(threads: number) {
     if (threads < 1 || threads > 2) throw new Error(`1 or 2 threads, not ${threads}`);
-    if (threads === 2) {
+    for (let w = 0; w < threads; w++) {
       const { port1, port2 } = new MessageChannel();
-      this.worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: { ctrl: this.ctrl, task: this.task, port: port2 },
-        transferList: [port2],
-      });
-      this.port = port1;
+      this.workers.push(
+        new Worker(WORKER_SOURCE, {
+          eval: true,
+          workerData: { ctrl: this.ctrl, task: this.task, port: port2, id: w, solo: threads === 1 },
+          transferList: [port2],
+        }),
+      );
+      this.ports.push(port1);
     }
   }
 
   /** The shared buffers and one feature range per thread, for the per-bin work. */
   bind(buf: LevelBuffers, ranges: readonly (readonly [number, number])[]): this {
-    if (ranges.length !== (this.worker ? 2 : 1)) throw new Error(`${ranges.length} feature ranges`);
+    if (ranges.length !== this.workers.length) throw new Error(`${ranges.length} feature ranges`);
     this.buf = buf;
     this.ranges = [...ranges];
+    this.ranges.forEach(([f0, f1], w) => {
+      this.task[12 + 2 * w] = f0;
+      this.task[13 + 2 * w] = f1;
+    });
     this.version++;
     return this;
   }
@@ -115,91 +125,53 @@ export class LevelExecutor {
     return this.ranges.length;
   }
 
-  /** Hands the task in `task` (kind first) to the worker and runs the calling thread's share; returns when
-   * both are done. */
-  private dispatch(kind: number, own: () => void): void {
+  /** Hands the task in `task` (kind first) to the workers; returns when all are done. */
+  private dispatch(kind: number): void {
     const c = this.ctrl;
-    if (this.worker) {
-      if (this.sentVersion !== this.version) {
-        this.port!.postMessage({ ...this.buf });
-        Atomics.store(c, 3, this.version);
-        this.sentVersion = this.version;
+    if (this.sentVersion !== this.version) {
+      for (const port of this.ports) port.postMessage({ ...this.buf });
+      Atomics.store(c, 1, this.version);
+      this.sentVersion = this.version;
+    }
+    this.task[0] = kind;
+    Atomics.add(c, 0, 1);
+    Atomics.notify(c, 0);
+    const seq = Atomics.load(c, 0);
+    for (let w = 0; w < this.workers.length; w++) {
+      const done = 2 + 2 * w;
+      for (let d = Atomics.load(c, done); d !== seq; d = Atomics.load(c, done)) Atomics.wait(c, done, d);
+    }
+    const errors: string[] = [];
+    for (let w = 0; w < this.workers.length; w++)
+      if (Atomics.load(c, 3 + 2 * w) !== 0) {
+        Atomics.store(c, 3 + 2 * w, 0);
+        const m = receiveMessageOnPort(this.ports[w]!)?.message as { error?: string } | undefined;
+        errors.push(m?.error ?? `training worker ${w} failed`);
       }
-      this.task[0] = kind;
-      Atomics.add(c, 0, 1);
-      Atomics.notify(c, 0);
-    }
-    let ownError: unknown;
-    try {
-      own();
-    } catch (e) {
-      ownError = e;
-    }
-    if (this.worker) {
-      const seq = Atomics.load(c, 0);
-      for (let s = 0; s < SPIN && Atomics.load(c, 1) !== seq; s++);
-      for (let d = Atomics.load(c, 1); d !== seq; d = Atomics.load(c, 1)) Atomics.wait(c, 1, d);
-      if (Atomics.load(c, 2) !== 0) {
-        Atomics.store(c, 2, 0);
-        const m = receiveMessageOnPort(this.port!)?.message as { error?: string } | undefined;
-        throw new Error(m?.error ?? "worker failed");
-      }
-    }
-    if (ownError !== undefined) throw ownError;
+    // a worker that failed leaves the other one waiting at the barrier: its own error comes first
+    if (errors.length > 0)
+      throw new Error(errors.sort((a, b) => +a.includes("barrier") - +b.includes("barrier")).join("; "));
   }
 
-  private setLevel(nNodes: number, reg: LevelRegularisation): number {
+  private setLevel(nNodes: number, reg: LevelRegularisation): void {
     const b = this.buf;
     const need = nNodes * OUT_FIELDS * this.ranges.length;
     if (b.out.length < need) {
       b.out = sharedF64(need * 2);
       this.version++;
     }
-    const T2 = b.off[b.off.length - 1]! * 2;
     const t = this.task;
     t[1] = nNodes;
-    t[2] = T2;
-    t[3] = this.ranges[1]?.[0] ?? 0;
-    t[4] = this.ranges[1]?.[1] ?? 0;
+    t[2] = b.off[b.off.length - 1]! * 2;
     t[5] = reg.lambda;
     t[6] = reg.alpha;
     t[7] = reg.minChildWeight;
-    return T2;
-  }
-
-  /** The calling thread's split search over its feature range(s), after the histograms are complete. */
-  private finish(nNodes: number, reg: LevelRegularisation, rootSums: Float64Array | null): void {
-    const b = this.buf;
-    const [f0, f1] = this.ranges[0]!;
-    finishLevel(
-      b.hist,
-      b.part,
-      b.off,
-      b.dflt,
-      nNodes,
-      b.desc,
-      b.featMask,
-      f0,
-      f1,
-      reg.lambda,
-      reg.alpha,
-      reg.minChildWeight,
-      b.out,
-      0,
-      rootSums,
-    );
   }
 
   /** Histograms (built from the rows in `desc`) and best splits of one level of `nNodes` nodes. */
   level(nNodes: number, reg: LevelRegularisation): void {
-    const b = this.buf;
-    const T2 = this.setLevel(nNodes, reg);
-    this.dispatch(LEVEL, () => {
-      buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, T2, nNodes, b.desc, 0);
-      if (this.worker) barrier(b.bar, 2, BARRIER_TIMEOUT_MS);
-      else buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, T2, nNodes, b.desc, 1);
-      this.finish(nNodes, reg, null);
-    });
+    this.setLevel(nNodes, reg);
+    this.dispatch(LEVEL);
   }
 
   /** A tree's first task without row sampling: gradient pairs of every row (`idx` listing block 0's rows,
@@ -207,22 +179,11 @@ export class LevelExecutor {
    * best splits. Returns the totals G, H and the size of block 0. */
   treeStart(logistic: boolean, reg: LevelRegularisation): { G: number; H: number; rows0: number } {
     const b = this.buf;
-    const n = b.nRows;
-    const rows0 = block0Rows(n);
-    const lg = logistic ? 1 : 0;
-    const T2 = this.setLevel(1, reg);
+    const rows0 = block0Rows(b.nRows);
+    this.setLevel(1, reg);
     this.task[8] = rows0;
-    this.task[9] = lg;
-    this.dispatch(TREE_START, () => {
-      gradientPairs(b.margin, b.labels, b.idx, b.gh, n, 0, 0, lg, b.sums, b.exp);
-      buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, T2, 1, b.desc, 0);
-      if (this.worker) barrier(b.bar, 2, BARRIER_TIMEOUT_MS);
-      else {
-        gradientPairs(b.margin, b.labels, b.idx, b.gh, n, 1, rows0, lg, b.sums, b.exp);
-        buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, T2, 1, b.desc, 1);
-      }
-      this.finish(1, reg, b.sums);
-    });
+    this.task[9] = logistic ? 1 : 0;
+    this.dispatch(TREE_START);
     return { G: b.sums[0]! + b.sums[2]!, H: b.sums[1]! + b.sums[3]!, rows0 };
   }
 
@@ -230,15 +191,10 @@ export class LevelExecutor {
    * G, H and the size of block 0 (the row-sampling path; `treeStart` otherwise). */
   gradients(logistic: boolean): { G: number; H: number; rows0: number } {
     const b = this.buf;
-    const n = b.nRows;
-    const rows0 = block0Rows(n);
-    const lg = logistic ? 1 : 0;
+    const rows0 = block0Rows(b.nRows);
     this.task[8] = rows0;
-    this.task[9] = lg;
-    this.dispatch(GRAD, () => {
-      gradientPairs(b.margin, b.labels, b.idx, b.gh, n, 0, 0, lg, b.sums, b.exp);
-      if (!this.worker) gradientPairs(b.margin, b.labels, b.idx, b.gh, n, 1, rows0, lg, b.sums, b.exp);
-    });
+    this.task[9] = logistic ? 1 : 0;
+    this.dispatch(GRAD);
     return { G: b.sums[0]! + b.sums[2]!, H: b.sums[1]! + b.sums[3]!, rows0 };
   }
 
@@ -246,53 +202,24 @@ export class LevelExecutor {
    * land in `nl`), building the histogram of the child `pd` names for each, then completes the histograms
    * of the `nNodes` children in `desc` and finds their best splits. */
   step(nParents: number, nNodes: number, reg: LevelRegularisation): void {
-    const b = this.buf;
-    const T2 = this.setLevel(nNodes, reg);
-    this.task[10] = b.nlStride;
+    this.setLevel(nNodes, reg);
+    this.task[10] = this.buf.nlStride;
     this.task[11] = nParents;
-    const part = (block: number) =>
-      partitionBlock(
-        b.cols,
-        b.nRows,
-        b.idx,
-        b.tmpIdx,
-        b.pd,
-        nParents,
-        block,
-        b.nl,
-        b.nlStride,
-        b.rp,
-        b.sp,
-        b.gh,
-        b.hist,
-        b.part,
-        T2,
-      );
-    this.dispatch(STEP, () => {
-      part(0);
-      if (this.worker) barrier(b.bar, 2, BARRIER_TIMEOUT_MS);
-      else part(1);
-      this.finish(nNodes, reg, null);
-    });
+    this.dispatch(STEP);
   }
 
   /** The last level: adds the leaf values `lv` of the `nNodes` nodes in `pd` to their rows' margins. */
   margins(nNodes: number): void {
-    const b = this.buf;
     this.task[1] = nNodes;
-    this.dispatch(MARGINS, () => {
-      leafMargins(b.cols, b.nRows, b.idx, b.pd, nNodes, 0, b.lv, b.margin);
-      if (!this.worker) leafMargins(b.cols, b.nRows, b.idx, b.pd, nNodes, 1, b.lv, b.margin);
-    });
+    this.dispatch(MARGINS);
   }
 
   async close(): Promise<void> {
-    if (!this.worker) return;
     this.task[0] = EXIT;
     Atomics.add(this.ctrl, 0, 1);
     Atomics.notify(this.ctrl, 0);
-    await this.worker.terminate();
-    this.port!.close();
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    for (const port of this.ports) port.close();
   }
 }
 
@@ -336,44 +263,53 @@ const finishLevel = ${finishLevel.toString()};
 const partitionBlock = ${partitionBlock.toString()};
 const gradientPairs = ${gradientPairs.toString()};
 const leafMargins = ${leafMargins.toString()};
-const { ctrl, task: t, port } = workerData;
+const { ctrl, task: t, port, id, solo } = workerData;
+// a lone worker does both row blocks and all features; of two, worker w does block w and range w
+const blocks = solo ? [0, 1] : [id];
+const sync = () => { if (!solo) barrier(b.bar, 2, id, ${BARRIER_TIMEOUT_MS}); };
 let b;
 let version = -1;
 let seen = 0;
 const finish = (rootSums) =>
-  finishLevel(b.hist, b.part, b.off, b.dflt, t[1], b.desc, b.featMask, t[3], t[4], t[5], t[6], t[7], b.out, 1, rootSums);
+  finishLevel(b.hist, b.part, b.off, b.dflt, t[1], b.desc, b.featMask, t[12 + 2 * id], t[13 + 2 * id], t[5], t[6], t[7], b.out, id, rootSums);
 for (;;) {
-  for (let s = 0; s < ${SPIN} && Atomics.load(ctrl, 0) === seen; s++);
-  Atomics.wait(ctrl, 0, seen);
+  // poll, then sleep; Atomics.wait may return without a new task (spurious wake-ups): only a changed
+  // sequence number is a task
+  for (let s = 0; Atomics.load(ctrl, 0) === seen; s++) if (s >= ${SPIN}) Atomics.wait(ctrl, 0, seen);
   seen = Atomics.load(ctrl, 0);
   const kind = t[0];
   if (kind === ${EXIT}) break;
   try {
-    if (Atomics.load(ctrl, 3) !== version) {
+    if (Atomics.load(ctrl, 1) !== version) {
       b = receiveMessageOnPort(port).message;
-      version = Atomics.load(ctrl, 3);
+      version = Atomics.load(ctrl, 1);
     }
-    if (kind === ${GRAD}) gradientPairs(b.margin, b.labels, b.idx, b.gh, b.nRows, 1, t[8], t[9], b.sums, b.exp);
-    else if (kind === ${TREE_START}) {
-      gradientPairs(b.margin, b.labels, b.idx, b.gh, b.nRows, 1, t[8], t[9], b.sums, b.exp);
-      buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, t[2], 1, b.desc, 1);
-      barrier(b.bar, 2, ${BARRIER_TIMEOUT_MS});
-      finish(b.sums, b.exp);
+    if (kind === ${GRAD}) {
+      for (const k of blocks) gradientPairs(b.margin, b.labels, b.idx, b.gh, b.nRows, k, k === 0 ? 0 : t[8], t[9], b.sums, b.exp);
+    } else if (kind === ${TREE_START}) {
+      for (const k of blocks) {
+        gradientPairs(b.margin, b.labels, b.idx, b.gh, b.nRows, k, k === 0 ? 0 : t[8], t[9], b.sums, b.exp);
+        buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, t[2], 1, b.desc, k);
+      }
+      sync();
+      finish(b.sums);
     } else if (kind === ${STEP}) {
-      partitionBlock(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, t[11], 1, b.nl, t[10], b.rp, b.sp, b.gh, b.hist, b.part, t[2]);
-      barrier(b.bar, 2, ${BARRIER_TIMEOUT_MS});
+      for (const k of blocks)
+        partitionBlock(b.cols, b.nRows, b.idx, b.tmpIdx, b.pd, t[11], k, b.nl, t[10], b.rp, b.sp, b.gh, b.hist, b.part, t[2]);
+      sync();
       finish(null);
-    } else if (kind === ${MARGINS}) leafMargins(b.cols, b.nRows, b.idx, b.pd, t[1], 1, b.lv, b.margin);
-    else if (kind === ${LEVEL}) {
-      buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, t[2], t[1], b.desc, 1);
-      barrier(b.bar, 2, ${BARRIER_TIMEOUT_MS});
+    } else if (kind === ${MARGINS}) {
+      for (const k of blocks) leafMargins(b.cols, b.nRows, b.idx, b.pd, t[1], k, b.lv, b.margin);
+    } else if (kind === ${LEVEL}) {
+      for (const k of blocks) buildBlock(b.rp, b.sp, b.idx, b.gh, b.hist, b.part, t[2], t[1], b.desc, k);
+      sync();
       finish(null);
     }
   } catch (e) {
-    port.postMessage({ error: String((e && e.stack) || e) });
-    Atomics.store(ctrl, 2, 1);
+    port.postMessage({ error: "training worker " + id + ": " + String((e && e.stack) || e) });
+    Atomics.store(ctrl, 3 + 2 * id, 1);
   }
-  Atomics.store(ctrl, 1, seen);
-  Atomics.notify(ctrl, 1);
+  Atomics.store(ctrl, 2 + 2 * id, seen);
+  Atomics.notify(ctrl, 2 + 2 * id);
 }
 `;

@@ -288,7 +288,7 @@ function trainWith(
     exp: expTables(),
     featMask,
     out: sharedF64(maxSlotsPerLevel * OUT_FIELDS * 2),
-    bar: new Int32Array(new SharedArrayBuffer(8)),
+    bar: new Int32Array(new SharedArrayBuffer(12)),
   };
   let slotCap = maxSlotsPerLevel; // slots per parity half of `hist`
   // the per-bin work (adding block histograms, subtraction, split search) is shared by histogram slots
