@@ -79,6 +79,19 @@ describe("trainer", () => {
     expect(toXgboostJson(c.booster)).not.toBe(toXgboostJson(a.booster));
   });
 
+  it("keeps its two worker threads in step: many trainings give the one-thread model", async () => {
+    // prepare: no row sampling (the fused gradient + root hand-off), deep trees (every hand-off kind)
+    const data = synthetic(5000, 11);
+    const params = { max_depth: 6, num_round: 40 };
+    const reference = toXgboostJson((await train(data, { params: { ...params, nthread: 1 } })).booster);
+    // act: a lost or repeated hand-off would desynchronise the barrier (a timeout) or change the model
+    const models: string[] = [];
+    for (let i = 0; i < 8; i++)
+      models.push(toXgboostJson((await train(data, { params: { ...params, nthread: 2 } })).booster));
+    // assert
+    for (const m of models) expect(m).toBe(reference);
+  }, 60_000);
+
   it("gamma prunes splits whose gain is below it", async () => {
     const clean = synthetic(2000, 5);
     // flip every 7th label: noise gives the deep levels small, prunable gains
