@@ -1,15 +1,4 @@
-import {
-  BatchCreatePartitionCommand,
-  CreateDatabaseCommand,
-  CreateTableCommand,
-  GetTableCommand,
-  GlueClient,
-  type PartitionInput as GluePartitionInput,
-  paginateGetPartitions,
-  paginateGetTables,
-  type Table,
-  UpdateTableCommand,
-} from "@aws-sdk/client-glue";
+import type { GlueClient, PartitionInput as GluePartitionInput, Table } from "@aws-sdk/client-glue";
 import type { GlueTableInput } from "@hotels/schema";
 import type { Catalog, CatalogTable, PartitionInput } from "./catalog-port.ts";
 
@@ -29,18 +18,29 @@ const errName = (e: unknown) => (e as { name?: string }).name;
 
 /** The catalog port on the AWS Glue Data Catalog. */
 export class GlueCatalog implements Catalog {
-  private readonly client: GlueClient;
+  private readonly options: GlueCatalogOptions;
   private readonly catalogId: string | undefined;
+  private ready?: Promise<{ glue: typeof import("@aws-sdk/client-glue"); client: GlueClient }>;
 
   constructor(options: GlueCatalogOptions) {
-    this.client = options.client ?? new GlueClient({ region: options.region });
+    this.options = options;
     this.catalogId = options.catalogId;
   }
 
+  /** The SDK, loaded on first use (~160 ms that every local command would otherwise pay). */
+  private sdk() {
+    this.ready ??= import("@aws-sdk/client-glue").then((glue) => ({
+      glue,
+      client: this.options.client ?? new glue.GlueClient({ region: this.options.region }),
+    }));
+    return this.ready;
+  }
+
   async ensureDatabase(name: string, description?: string): Promise<void> {
+    const { glue, client } = await this.sdk();
     try {
-      await this.client.send(
-        new CreateDatabaseCommand({
+      await client.send(
+        new glue.CreateDatabaseCommand({
           CatalogId: this.catalogId,
           DatabaseInput: { Name: name, ...(description ? { Description: description } : {}) },
         }),
@@ -51,9 +51,10 @@ export class GlueCatalog implements Catalog {
   }
 
   async getTable(database: string, name: string): Promise<CatalogTable | undefined> {
+    const { glue, client } = await this.sdk();
     try {
-      const r = await this.client.send(
-        new GetTableCommand({ CatalogId: this.catalogId, DatabaseName: database, Name: name }),
+      const r = await client.send(
+        new glue.GetTableCommand({ CatalogId: this.catalogId, DatabaseName: database, Name: name }),
       );
       return r.Table && toCatalogTable(r.Table, database);
     } catch (e) {
@@ -63,9 +64,10 @@ export class GlueCatalog implements Catalog {
   }
 
   async getTables(database: string): Promise<CatalogTable[]> {
+    const { glue, client } = await this.sdk();
     const out: CatalogTable[] = [];
-    for await (const page of paginateGetTables(
-      { client: this.client },
+    for await (const page of glue.paginateGetTables(
+      { client },
       { CatalogId: this.catalogId, DatabaseName: database },
     ))
       for (const t of page.TableList ?? []) out.push(toCatalogTable(t, database));
@@ -73,24 +75,26 @@ export class GlueCatalog implements Catalog {
   }
 
   async putTable(database: string, input: GlueTableInput): Promise<void> {
+    const { glue, client } = await this.sdk();
     const request = { CatalogId: this.catalogId, DatabaseName: database, TableInput: input };
     if (await this.getTable(database, input.Name)) {
-      await this.client.send(new UpdateTableCommand(request));
+      await client.send(new glue.UpdateTableCommand(request));
       return;
     }
     try {
-      await this.client.send(new CreateTableCommand(request));
+      await client.send(new glue.CreateTableCommand(request));
     } catch (e) {
       // Created by someone else between GetTable and CreateTable.
       if (errName(e) !== "AlreadyExistsException") throw e;
-      await this.client.send(new UpdateTableCommand(request));
+      await client.send(new glue.UpdateTableCommand(request));
     }
   }
 
   async getPartitions(database: string, table: string): Promise<PartitionInput[]> {
+    const { glue, client } = await this.sdk();
     const out: PartitionInput[] = [];
-    for await (const page of paginateGetPartitions(
-      { client: this.client },
+    for await (const page of glue.paginateGetPartitions(
+      { client },
       { CatalogId: this.catalogId, DatabaseName: database, TableName: table },
     ))
       for (const p of page.Partitions ?? [])
@@ -110,6 +114,7 @@ export class GlueCatalog implements Catalog {
     partitions: readonly PartitionInput[],
   ): Promise<number> {
     if (partitions.length === 0) return 0;
+    const { glue, client } = await this.sdk();
     const t = await this.getTable(database, table);
     if (!t) throw new Error(`catalog: table ${database}.${table} does not exist`);
     const known = new Set((await this.getPartitions(database, table)).map((p) => JSON.stringify(p.Values)));
@@ -133,8 +138,8 @@ export class GlueCatalog implements Catalog {
           SerdeInfo: { ...sd.SerdeInfo, Parameters: { ...sd.SerdeInfo.Parameters } },
         },
       }));
-      const r = await this.client.send(
-        new BatchCreatePartitionCommand({
+      const r = await client.send(
+        new glue.BatchCreatePartitionCommand({
           CatalogId: this.catalogId,
           DatabaseName: database,
           TableName: table,

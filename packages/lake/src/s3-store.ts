@@ -1,15 +1,5 @@
 import { Readable } from "node:stream";
-import {
-  AbortMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListMultipartUploadsCommand,
-  PutObjectCommand,
-  paginateListObjectsV2,
-  S3Client,
-} from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { ObjectExistsError, ObjectNotFoundError } from "./errors.ts";
 import type { ObjectInfo, ObjectStore, PutOptions } from "./port.ts";
 
@@ -30,16 +20,32 @@ const errName = (e: unknown) => (e as { name?: string }).name;
 
 /** The object store on S3. Single PUTs are atomic on S3; streamed bodies go through lib-storage's multipart
  * `Upload`, which only becomes visible on CompleteMultipartUpload (and is aborted on failure). */
+/** The SDK modules, loaded on first use: they take ~200 ms to load, which every local command would pay
+ * (this package's index exports this adapter). */
+async function loadSdk() {
+  const [s3, storage] = await Promise.all([import("@aws-sdk/client-s3"), import("@aws-sdk/lib-storage")]);
+  return { s3, storage };
+}
+
 export class S3ObjectStore implements ObjectStore {
   readonly kind = "s3" as const;
-  private readonly client: S3Client;
+  private readonly options: S3ObjectStoreOptions;
   private readonly partSize: number;
   private readonly queueSize: number;
+  private ready?: Promise<{ sdk: Awaited<ReturnType<typeof loadSdk>>; client: S3Client }>;
 
   constructor(options: S3ObjectStoreOptions) {
-    this.client = options.client ?? new S3Client({ region: options.region });
+    this.options = options;
     this.partSize = options.partSize ?? 8 * 1024 * 1024;
     this.queueSize = options.queueSize ?? 4;
+  }
+
+  private sdk() {
+    this.ready ??= loadSdk().then((sdk) => ({
+      sdk,
+      client: this.options.client ?? new sdk.s3.S3Client({ region: this.options.region }),
+    }));
+    return this.ready;
   }
 
   async put(
@@ -49,14 +55,15 @@ export class S3ObjectStore implements ObjectStore {
     options: PutOptions = {},
   ): Promise<void> {
     const ifNoneMatch = options.ifAbsent ? "*" : undefined;
+    const { sdk, client } = await this.sdk();
     try {
       if (typeof body === "string" || body instanceof Uint8Array) {
-        await this.client.send(
-          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, IfNoneMatch: ifNoneMatch }),
+        await client.send(
+          new sdk.s3.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, IfNoneMatch: ifNoneMatch }),
         );
       } else {
-        const upload = new Upload({
-          client: this.client,
+        const upload = new sdk.storage.Upload({
+          client,
           params: { Bucket: bucket, Key: key, Body: Readable.from(body), IfNoneMatch: ifNoneMatch },
           partSize: this.partSize,
           queueSize: this.queueSize,
@@ -73,8 +80,9 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async get(bucket: string, key: string): Promise<Uint8Array> {
+    const { sdk, client } = await this.sdk();
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const r = await client.send(new sdk.s3.GetObjectCommand({ Bucket: bucket, Key: key }));
       if (!r.Body) return new Uint8Array();
       return await r.Body.transformToByteArray();
     } catch (e) {
@@ -84,8 +92,9 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async head(bucket: string, key: string): Promise<ObjectInfo | undefined> {
+    const { sdk, client } = await this.sdk();
     try {
-      const r = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      const r = await client.send(new sdk.s3.HeadObjectCommand({ Bucket: bucket, Key: key }));
       return { key, size: r.ContentLength ?? 0, lastModified: r.LastModified ?? new Date(0) };
     } catch (e) {
       if (errName(e) === "NotFound" || httpStatus(e) === 404) return undefined;
@@ -94,8 +103,9 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async *list(bucket: string, prefix = ""): AsyncIterable<ObjectInfo> {
-    const pages = paginateListObjectsV2(
-      { client: this.client },
+    const { sdk, client } = await this.sdk();
+    const pages = sdk.s3.paginateListObjectsV2(
+      { client },
       { Bucket: bucket, Prefix: prefix === "" ? undefined : prefix },
     );
     for await (const page of pages)
@@ -105,14 +115,20 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async sweepIncomplete(bucket: string, prefix: string, before: Date): Promise<number> {
+    const { sdk, client } = await this.sdk();
     let aborted = 0;
     let KeyMarker: string | undefined;
     let UploadIdMarker: string | undefined;
     for (;;) {
       let page: import("@aws-sdk/client-s3").ListMultipartUploadsCommandOutput;
       try {
-        page = await this.client.send(
-          new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker, UploadIdMarker }),
+        page = await client.send(
+          new sdk.s3.ListMultipartUploadsCommand({
+            Bucket: bucket,
+            Prefix: prefix,
+            KeyMarker,
+            UploadIdMarker,
+          }),
         );
       } catch (e) {
         // S3-compatible servers without the API (s3rver): nothing this store can sweep. On AWS the bucket's
@@ -122,8 +138,8 @@ export class S3ObjectStore implements ObjectStore {
       }
       for (const u of page.Uploads ?? [])
         if (u.Key && u.UploadId && u.Initiated && u.Initiated < before) {
-          await this.client.send(
-            new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }),
+          await client.send(
+            new sdk.s3.AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }),
           );
           aborted++;
         }
@@ -134,6 +150,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async delete(bucket: string, key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    const { sdk, client } = await this.sdk();
+    await client.send(new sdk.s3.DeleteObjectCommand({ Bucket: bucket, Key: key }));
   }
 }

@@ -1,12 +1,12 @@
-import {
-  type CreateModelCommandInput,
-  CreateTrainingJobCommand,
-  type CreateTrainingJobCommandInput,
-  type CreateTransformJobCommandInput,
-  DescribeTrainingJobCommand,
-  type SageMakerClient,
+// Types only at the top: the SDK modules are imported where a request is sent, so importing this package
+// (every local command does) does not load them.
+import type {
+  CreateModelCommandInput,
+  CreateTrainingJobCommandInput,
+  CreateTransformJobCommandInput,
+  SageMakerClient,
 } from "@aws-sdk/client-sagemaker";
-import { InvokeEndpointCommand, type SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import type { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import type { Dataset, Matrix } from "./dataset.ts";
 import { f32Text } from "./model-json.ts";
 import { resolveParams, type TrainParams } from "./params.ts";
@@ -272,6 +272,7 @@ export async function invokeEndpoint(
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const out = new Float32Array(m.rows);
   const plain: Matrix = { rows: m.rows, cols: m.cols, values: m.values };
+  const { InvokeEndpointCommand } = await import("@aws-sdk/client-sagemaker-runtime");
   for (let from = 0; from < m.rows; from += batch) {
     const to = Math.min(m.rows, from + batch);
     const body = toXgboostCsv(plain, from, to);
@@ -304,6 +305,7 @@ export async function runTrainingJob(
   options: { readonly pollMs?: number; readonly sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<string> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const { CreateTrainingJobCommand, DescribeTrainingJobCommand } = await import("@aws-sdk/client-sagemaker");
   await client.send(new CreateTrainingJobCommand(request));
   for (;;) {
     const d = await client.send(new DescribeTrainingJobCommand({ TrainingJobName: request.TrainingJobName }));

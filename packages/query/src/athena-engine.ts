@@ -1,12 +1,4 @@
-import {
-  AthenaClient,
-  type ColumnInfo,
-  GetQueryExecutionCommand,
-  GetQueryResultsCommand,
-  type QueryExecution,
-  StartQueryExecutionCommand,
-  StopQueryExecutionCommand,
-} from "@aws-sdk/client-athena";
+import type { AthenaClient, ColumnInfo, QueryExecution } from "@aws-sdk/client-athena";
 import { canonicalDecimalText, int64Value, logicalTypeOf } from "./decode.ts";
 import { QueryAbortedError, QueryError, trinoPosition } from "./errors.ts";
 import type { QueryEngine, QueryParam, QueryResult, ResultColumn } from "./port.ts";
@@ -53,12 +45,20 @@ const TERMINAL = new Set(["SUCCEEDED", "FAILED", "CANCELLED"]);
  * polling with backoff, GetQueryResults pagination, typed decoding from the result set metadata. */
 export class AthenaQueryEngine implements QueryEngine {
   readonly kind = "athena" as const;
-  readonly #client: AthenaClient;
   readonly #o: AthenaQueryEngineOptions;
+  #ready?: Promise<{ athena: typeof import("@aws-sdk/client-athena"); client: AthenaClient }>;
 
   constructor(options: AthenaQueryEngineOptions) {
     this.#o = options;
-    this.#client = options.client ?? new AthenaClient(options.region ? { region: options.region } : {});
+  }
+
+  /** The SDK, loaded on first use: every local command imports this package, and would pay its load. */
+  #sdk() {
+    this.#ready ??= import("@aws-sdk/client-athena").then((athena) => ({
+      athena,
+      client: this.#o.client ?? new athena.AthenaClient(this.#o.region ? { region: this.#o.region } : {}),
+    }));
+    return this.#ready;
   }
 
   async query(
@@ -70,8 +70,9 @@ export class AthenaQueryEngine implements QueryEngine {
     const dbs = this.#o.databases;
     const text = dbs ? renameSchemas(sql, (s) => dbs[s]) : sql;
     options.signal?.throwIfAborted();
-    const started = await this.#client.send(
-      new StartQueryExecutionCommand({
+    const { athena, client } = await this.#sdk();
+    const started = await client.send(
+      new athena.StartQueryExecutionCommand({
         QueryString: text,
         WorkGroup: this.#o.workGroup,
         QueryExecutionContext: {
@@ -93,8 +94,8 @@ export class AthenaQueryEngine implements QueryEngine {
     let first = true;
     let decoders: ((v: string | undefined) => unknown)[] = [];
     do {
-      const page = await this.#client.send(
-        new GetQueryResultsCommand({
+      const page = await client.send(
+        new athena.GetQueryResultsCommand({
           QueryExecutionId: queryId,
           MaxResults: this.#o.pageSize ?? 1000,
           ...(token ? { NextToken: token } : {}),
@@ -135,13 +136,14 @@ export class AthenaQueryEngine implements QueryEngine {
   }
 
   async #wait(queryId: string, signal?: AbortSignal): Promise<QueryExecution> {
+    const { athena, client } = await this.#sdk();
     let delay = this.#o.pollInitialMs ?? 200;
     for (;;) {
       if (signal?.aborted) {
-        await this.#client.send(new StopQueryExecutionCommand({ QueryExecutionId: queryId }));
+        await client.send(new athena.StopQueryExecutionCommand({ QueryExecutionId: queryId }));
         throw new QueryAbortedError(queryId);
       }
-      const r = await this.#client.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId }));
+      const r = await client.send(new athena.GetQueryExecutionCommand({ QueryExecutionId: queryId }));
       const state = r.QueryExecution?.Status?.State;
       if (state && TERMINAL.has(state)) {
         const ex = r.QueryExecution!;
@@ -163,7 +165,7 @@ export class AthenaQueryEngine implements QueryEngine {
   }
 
   async close(): Promise<void> {
-    if (!this.#o.client) this.#client.destroy();
+    if (!this.#o.client && this.#ready) (await this.#ready).client.destroy();
   }
 }
 

@@ -1,13 +1,8 @@
-import {
-  BatchExecuteStatementCommand,
-  BeginTransactionCommand,
-  CommitTransactionCommand,
-  ExecuteStatementCommand,
-  type ExecuteStatementCommandOutput,
-  type Field,
+import type {
+  ExecuteStatementCommandOutput,
+  Field,
   RDSDataClient,
-  RollbackTransactionCommand,
-  type SqlParameter,
+  SqlParameter,
 } from "@aws-sdk/client-rds-data";
 import type { Column } from "@hotels/schema";
 import { parseCopyLine, rawCopyLine } from "./copy-text.ts";
@@ -116,12 +111,19 @@ const TOO_LARGE = /response size|too large|exceed/i;
  * pages ExecuteStatement with LIMIT/OFFSET (responses are capped at 1 MiB), so its SQL needs an ORDER BY
  * for a stable order. */
 export function openDataApi(options: DataApiOptions): SqlSource {
-  const client = options.client ?? new RDSDataClient(options.region ? { region: options.region } : {});
+  // the SDK is loaded on first use: every local command imports this package and would pay its load
+  let ready: Promise<{ sdk: typeof import("@aws-sdk/client-rds-data"); client: RDSDataClient }> | undefined;
+  const api = () =>
+    (ready ??= import("@aws-sdk/client-rds-data").then((sdk) => ({
+      sdk,
+      client: options.client ?? new sdk.RDSDataClient(options.region ? { region: options.region } : {}),
+    })));
   const base = { resourceArn: options.resourceArn, secretArn: options.secretArn, database: options.database };
   const make = (transactionId: string | undefined): SqlSource => {
-    const exec = (sql: string, params: readonly SqlValue[], meta = false) =>
-      client.send(
-        new ExecuteStatementCommand({
+    const exec = async (sql: string, params: readonly SqlValue[], meta = false) => {
+      const { sdk, client } = await api();
+      return client.send(
+        new sdk.ExecuteStatementCommand({
           ...base,
           sql: mapPlaceholders(sql, (n) => `:p${n}`),
           parameters: params.map((v, i) => toSqlParameter(`p${i + 1}`, v)),
@@ -129,6 +131,7 @@ export function openDataApi(options: DataApiOptions): SqlSource {
           ...(transactionId ? { transactionId } : {}),
         }),
       );
+    };
     const self: SqlSource = {
       kind: "data-api",
       async query<R>(sql: string, params: readonly SqlValue[] = []) {
@@ -150,14 +153,17 @@ export function openDataApi(options: DataApiOptions): SqlSource {
             throw e;
           }
         }
-        const begun = await client.send(new BeginTransactionCommand(base));
+        const { sdk, client } = await api();
+        const begun = await client.send(new sdk.BeginTransactionCommand(base));
         const id = begun.transactionId!;
         try {
           const r = await fn(make(id));
-          await client.send(new CommitTransactionCommand({ ...base, transactionId: id }));
+          await client.send(new sdk.CommitTransactionCommand({ ...base, transactionId: id }));
           return r;
         } catch (e) {
-          await client.send(new RollbackTransactionCommand({ ...base, transactionId: id })).catch(() => {});
+          await client
+            .send(new sdk.RollbackTransactionCommand({ ...base, transactionId: id }))
+            .catch(() => {});
           throw e;
         }
       },
@@ -171,8 +177,9 @@ export function openDataApi(options: DataApiOptions): SqlSource {
         let total = 0;
         const flush = async () => {
           if (!sets.length) return;
+          const { sdk, client } = await api();
           await client.send(
-            new BatchExecuteStatementCommand({ ...base, sql, parameterSets: sets, transactionId }),
+            new sdk.BatchExecuteStatementCommand({ ...base, sql, parameterSets: sets, transactionId }),
           );
           total += sets.length;
           sets = [];
@@ -222,7 +229,7 @@ export function openDataApi(options: DataApiOptions): SqlSource {
         })();
       },
       async close() {
-        if (!options.client) client.destroy();
+        if (!options.client && ready) (await ready).client.destroy();
       },
     };
     return self;
