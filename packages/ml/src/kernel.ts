@@ -1,7 +1,7 @@
 /* The trainer's hot loops: gradient pairs, histogram building, the subtraction trick, split enumeration,
- * row partitioning. Every function here is self-contained (no imports, no closures; it may only call the
- * other functions of this file) because the worker thread runs their source text
- * (`Function.prototype.toString`), so the calling thread and the worker share one implementation.
+ * row partitioning. They run only in worker threads, which evaluate their source text
+ * (`Function.prototype.toString`, see `parallel.ts`): every function is self-contained (no imports, no
+ * closures; it may only call the other functions of this file) and is written here so it is type-checked.
  *
  * Work is shared between threads in two ways, each where it needs no merging:
  * - by ROW BLOCK for everything that walks rows (gradients, histogram building, partitioning, margins):

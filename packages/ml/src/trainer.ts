@@ -222,7 +222,7 @@ export async function train(data: Dataset, options: TrainOptions = {}): Promise<
   const threads = Math.max(1, Math.min(p.nthread, cpus().length, 2));
   const exec = new LevelExecutor(threads);
   try {
-    return trainWith(exec, threads, data, options, p, t0);
+    return trainWith(exec, threads, data, names, options, p, t0);
   } finally {
     await exec.close();
   }
@@ -233,6 +233,7 @@ function trainWith(
   exec: LevelExecutor,
   threads: number,
   data: Dataset,
+  names: readonly string[],
   options: TrainOptions,
   p: TrainParams,
   t0: number,
@@ -240,7 +241,6 @@ function trainWith(
   const n = data.rows;
   const F = data.cols;
   const logistic = p.objective === "binary:logistic";
-  const names = options.featureNames ?? Array.from({ length: F }, (_, i) => `f${i}`);
   // --- binning ---
   const cuts = computeCuts(data, p.max_bin);
   const bins = binMatrix(data, cuts);
