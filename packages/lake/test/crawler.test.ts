@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, statSync, utimesSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, statSync, utimesSync } from "node:fs";
 import path from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import {
@@ -19,14 +18,12 @@ import {
   type DataFile,
   dataFileKey,
   duckdbParquetColumns,
-  LocalCatalog,
-  LocalObjectStore,
-  localLayout,
   newRunId,
   S3ObjectStore,
   TableLog,
 } from "../src/index.ts";
 import { startS3 } from "./s3-server.ts";
+import { type TempLake, tempLake } from "./temp-lake.ts";
 
 let duck: DuckDBInstance;
 let conn: DuckDBConnection;
@@ -39,13 +36,8 @@ afterAll(() => {
   duck?.closeSync();
 });
 
-function lake() {
-  const root = mkdtempSync(path.join(tmpdir(), "lake-"));
-  const store = new LocalObjectStore(root);
-  const layout = localLayout(root);
-  return { root, store, layout, catalog: new LocalCatalog(root), log: new TableLog({ store, layout }) };
-}
-type Lake = ReturnType<typeof lake>;
+const lake = () => tempLake("lake-");
+type Lake = TempLake;
 
 /** One row of a table with every column typed as the schema derives it (values are placeholders). */
 const sampleSelect = (t: TableDef) =>

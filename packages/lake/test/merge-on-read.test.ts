@@ -1,21 +1,10 @@
-import { mkdirSync, mkdtempSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { curatedHotelDaily, schemaHash } from "@hotels/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  crawl,
-  type DataFile,
-  dataFileKey,
-  deltaFileKey,
-  LocalCatalog,
-  LocalObjectStore,
-  localLayout,
-  mergeOnReadSql,
-  newRunId,
-  TableLog,
-} from "../src/index.ts";
+import { crawl, type DataFile, dataFileKey, deltaFileKey, mergeOnReadSql, newRunId } from "../src/index.ts";
+import { type TempLake, tempLake } from "./temp-lake.ts";
 
 let duck: DuckDBInstance;
 let conn: DuckDBConnection;
@@ -28,13 +17,8 @@ afterAll(() => {
   duck?.closeSync();
 });
 
-function lake() {
-  const root = mkdtempSync(path.join(tmpdir(), "lake-mor-"));
-  const store = new LocalObjectStore(root);
-  const layout = localLayout(root);
-  return { root, store, layout, catalog: new LocalCatalog(root), log: new TableLog({ store, layout }) };
-}
-type Lake = ReturnType<typeof lake>;
+const lake = () => tempLake("lake-mor-");
+type Lake = TempLake;
 
 /** hotel_daily rows (typed as the schema derives them) for days 1..n of a month; `occupied` tells versions
  * apart. `columns` adds the partition columns as real columns (a delta file). */
