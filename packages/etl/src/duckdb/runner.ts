@@ -528,10 +528,13 @@ async function rebuildKeys(run: Run, job: LoadJob, existing: Snapshot): Promise<
   const prev = wmRecord(existing.watermark);
   const links = Object.entries(job.mode.keyed.links);
   const parts: string[] = [];
+  // each input's current snapshot, read once: the changed keys come from it, then the re-bound relations
+  const inputs = new Map<string, { table: TableDef; now: Snapshot | undefined }>();
   for (const [relation, link] of links) {
     const table = processedTables.find((t) => `processed_${t.name}` === relation);
     if (!table) return undefined;
     const now = await run.current("processed", table.name);
+    inputs.set(relation, { table, now });
     const was = Number(prev[`processed.${table.name}`] ?? 0);
     if ((now?.version ?? 0) === was) continue;
     const before = was > 0 ? await run.log.snapshot("processed", table.name, was) : undefined;
@@ -548,9 +551,9 @@ async function rebuildKeys(run: Run, job: LoadJob, existing: Snapshot): Promise<
   const n = Number(await e.scalar<bigint>("SELECT count(*) FROM etl_rebuild_keys"));
   if (n === 0) return 0;
   for (const [relation, link] of links) {
-    const table = processedTables.find((t) => `processed_${t.name}` === relation)!;
+    const { table, now } = inputs.get(relation)!;
     await e.run(
-      `CREATE OR REPLACE TEMP VIEW ${relation} AS SELECT * FROM ${run.scan(table, await run.current("processed", table.name))} WHERE ${quoteIdent(link.column)} IN (SELECT etl_k FROM etl_rebuild_keys)`,
+      `CREATE OR REPLACE TEMP VIEW ${relation} AS SELECT * FROM ${run.scan(table, now)} WHERE ${quoteIdent(link.column)} IN (SELECT etl_k FROM etl_rebuild_keys)`,
     );
   }
   return n;
