@@ -51,10 +51,11 @@ export async function withObjectLock<T>(
       if (!(e instanceof ObjectExistsError)) throw e;
     }
     const info = await store.head(bucket, key);
-    if (info && Date.now() - info.lastModified.getTime() > staleMs) {
-      // Stale: its holder stopped refreshing. Re-read right before deleting to narrow the race with
-      // another process taking it over at the same moment.
-      const holder = await readLock(store, bucket, key);
+    const holder = info && (await readLock(store, bucket, key));
+    // Stale: its holder stopped refreshing, or it is a process of this host that has died (killed
+    // mid-crawl, say): the next run need not wait `staleMs` for it.
+    if (info && (Date.now() - info.lastModified.getTime() > staleMs || (holder && deadHere(holder)))) {
+      // Re-read right before deleting to narrow the race with another process taking it over too.
       const again = await store.head(bucket, key);
       if (again && again.lastModified.getTime() === info.lastModified.getTime()) {
         await store.delete(bucket, key);
@@ -82,6 +83,17 @@ export async function withObjectLock<T>(
     clearInterval(heartbeat);
     if ((await readLock(store, bucket, key).catch(() => undefined))?.owner === body.owner)
       await store.delete(bucket, key);
+  }
+}
+
+/** Whether the holder is a process of this host that no longer exists. */
+function deadHere(holder: LockBody): boolean {
+  if (holder.host !== hostname() || holder.pid === process.pid) return false;
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
   }
 }
 

@@ -1,4 +1,6 @@
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, statSync, utimesSync } from "node:fs";
+import { hostname } from "node:os";
 import path from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import {
@@ -373,5 +375,27 @@ describe("crawl", () => {
     expect(r2.waitedForLockMs).toBeLessThan(5_000);
     await new Promise((r) => setImmediate(r));
     expect(warnings.join()).toMatch(/took over stale lock/);
+  });
+
+  it("takes over at once a fresh lock whose holder was a process of this host that has died", async () => {
+    // prepare: a lock just written by a child process that has exited since (killed mid-crawl).
+    const l = lake();
+    await commitDaily(l, [[2017, 7]]);
+    const child = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]);
+    const deadPid = Number(child.stdout.toString());
+    const lockKey = "_locks/crawler.lock";
+    await l.store.put(
+      "curated",
+      lockKey,
+      JSON.stringify({ owner: "killed", pid: deadPid, host: hostname() }),
+    );
+
+    // act
+    const r = await crawl({ ...l, lock: { pollMs: 50 } });
+
+    // assert: no wait for the 5-minute staleness, the crawl ran and released the lock.
+    expect(r.waitedForLockMs).toBeLessThan(1_000);
+    expect(r.tables[0]!.partitionsAdded).toBe(1);
+    expect(await l.store.head("curated", lockKey)).toBeUndefined();
   });
 });
