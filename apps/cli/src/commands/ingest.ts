@@ -1,13 +1,5 @@
 import path from "node:path";
-import {
-  type IngestFormat,
-  IngestFormatError,
-  type IngestProgress,
-  type IngestSummary,
-  type IngestTableName,
-  ingest,
-  ingestGenerated,
-} from "@hotels/source";
+import type { IngestFormat, IngestProgress, IngestSummary, IngestTableName } from "@hotels/source";
 import { Presets, SingleBar } from "cli-progress";
 import { InvalidArgumentError } from "commander";
 import type { CommandModule } from "../context.ts";
@@ -90,6 +82,7 @@ export const registerIngest: CommandModule = (program, ctx) => {
         throw new UserError("give either a file or --generate N, not both");
       if (opts.format && opts.format !== "csv" && opts.format !== "ndjson")
         throw new UserError(`--format must be csv or ndjson, not ${JSON.stringify(opts.format)}`);
+      const { IngestFormatError, ingest, ingestGenerated } = await import("@hotels/source");
       const rt = ctx.runtime();
       const bar = progress();
       try {

@@ -1,4 +1,4 @@
-import { listModelNames, listModelVersions, loadModel, MODEL_FILES, resolveVersion } from "@hotels/ml";
+import type { loadModel } from "@hotels/ml";
 import type { CommandModule } from "../context.ts";
 import { emit, table, UserError } from "../output.ts";
 
@@ -10,6 +10,7 @@ export const registerModels: CommandModule = (program, ctx) => {
     .argument("[name]", "only this model")
     .option("--json", "print one JSON summary object")
     .action(async (name: string | undefined, o: { json?: boolean }) => {
+      const { listModelNames, listModelVersions } = await import("@hotels/ml");
       const rt = ctx.runtime();
       const ports = { store: rt.store(), layout: rt.layout() };
       const names = name ? [name] : await listModelNames(ports);
@@ -37,6 +38,7 @@ export const registerModels: CommandModule = (program, ctx) => {
     .argument("[version]", "version", "latest")
     .option("--json", "print one JSON summary object")
     .action(async (name: string, version: string, o: { json?: boolean }) => {
+      const { loadModel, MODEL_FILES, resolveVersion } = await import("@hotels/ml");
       const rt = ctx.runtime();
       const ports = { store: rt.store(), layout: rt.layout() };
       let loaded: Awaited<ReturnType<typeof loadModel>>;

@@ -1,4 +1,4 @@
-import { predictToLake } from "@hotels/ml";
+import type { predictToLake } from "@hotels/ml";
 import type { CommandModule } from "../context.ts";
 import { emit, UserError } from "../output.ts";
 import { mlPorts, parseThreshold } from "./ml-ports.ts";
@@ -19,6 +19,7 @@ export const registerPredict: CommandModule = (program, ctx) => {
     .option("--threshold <p>", "decision threshold (default: the model's)")
     .option("--json", "print one JSON summary object")
     .action(async (o: PredictOptions) => {
+      const { predictToLake } = await import("@hotels/ml");
       const threshold = parseThreshold(o.threshold);
       const ports = await mlPorts(ctx.runtime());
       let res: Awaited<ReturnType<typeof predictToLake>>;

@@ -1,4 +1,4 @@
-import { namedQueries, QueryError, type QueryResult, resultCsv, runNamedQuery } from "@hotels/query";
+import type { QueryError, QueryResult } from "@hotels/query";
 import type { CommandModule } from "../context.ts";
 import { table, UserError } from "../output.ts";
 
@@ -25,8 +25,13 @@ export function parseParams(pairs: readonly string[]): Record<string, string> {
   return out;
 }
 
-/** Renders a result in the chosen format. */
-export function renderResult(result: QueryResult, format: Format): string {
+/** Renders a result in the chosen format (`resultCsv` of @hotels/query, passed in: the CLI loads that
+ * package only when a command needs it). */
+export function renderResult(
+  result: QueryResult,
+  format: Format,
+  resultCsv: (r: QueryResult) => string,
+): string {
   switch (format) {
     case "json":
       return JSON.stringify(result);
@@ -69,6 +74,7 @@ export const registerQuery: CommandModule = (program, ctx) => {
     .option("--json", "same as --format json")
     .option("--list", "list the named queries and their parameters")
     .action(async (sql: string | undefined, o: QueryOptions) => {
+      const { namedQueries, QueryError, resultCsv, runNamedQuery } = await import("@hotels/query");
       if (o.list) {
         const list = namedQueries().map((q) => ({
           name: q.name,
@@ -114,6 +120,6 @@ export const registerQuery: CommandModule = (program, ctx) => {
       } finally {
         await ctx.runtime().close();
       }
-      process.stdout.write(`${renderResult(result, format)}\n`);
+      process.stdout.write(`${renderResult(result, format, resultCsv)}\n`);
     });
 };

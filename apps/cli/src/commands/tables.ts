@@ -1,4 +1,3 @@
-import { describeTables } from "@hotels/query";
 import type { CommandModule } from "../context.ts";
 import { emit, table } from "../output.ts";
 
@@ -10,6 +9,7 @@ export const registerTables: CommandModule = (program, ctx) => {
     .description("List catalogued tables with rows, partitions, bytes and last update")
     .option("--json", "print one JSON summary object")
     .action(async (o: { json?: boolean }) => {
+      const { describeTables } = await import("@hotels/query");
       const rt = ctx.runtime();
       const { TableLog } = await import("@hotels/lake");
       const store = rt.store();

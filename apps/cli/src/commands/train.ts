@@ -1,4 +1,4 @@
-import { parseParamPairs, type RoundInfo, resolveParams, trainFromLake } from "@hotels/ml";
+import type { RoundInfo, trainFromLake } from "@hotels/ml";
 import cliProgress from "cli-progress";
 import type { CommandModule } from "../context.ts";
 import { emit, table, UserError } from "../output.ts";
@@ -33,6 +33,7 @@ export const registerTrain: CommandModule = (program, ctx) => {
     .option("--force", "move latest even when the new model is worse")
     .option("--json", "print one JSON summary object")
     .action(async (o: TrainOptions) => {
+      const { parseParamPairs, resolveParams, trainFromLake } = await import("@hotels/ml");
       let params: Record<string, unknown>;
       try {
         params = { ...parseParamPairs(o.param), ...(o.objective ? { objective: o.objective } : {}) };
