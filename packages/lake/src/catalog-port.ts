@@ -21,4 +21,7 @@ export interface Catalog {
   getPartitions(database: string, table: string): Promise<PartitionInput[]>;
   /** Adds partitions not yet known; existing ones are left alone. */
   addPartitions(database: string, table: string, partitions: readonly PartitionInput[]): Promise<number>;
+  /** Removes partitions by their values (partition-key order). One already absent counts as deleted, not
+   * as an error, but not in the result: returns how many this call removed. */
+  deletePartitions(database: string, table: string, values: readonly (readonly string[])[]): Promise<number>;
 }

@@ -58,9 +58,12 @@ export interface TableCrawlReport {
   /** `created`/`updated`: the table definition was written; `unchanged`: it already matched. */
   readonly action: "created" | "updated" | "unchanged";
   readonly partitionsAdded: number;
+  /** Catalog partitions with no file in the current snapshot, removed from the catalog. */
+  readonly partitionsRemoved: number;
   /** Partitions in the catalog after the crawl. */
   readonly partitions: number;
-  /** Catalog partitions with no file in the current snapshot (left in place; readers see them empty). */
+  /** Catalog partitions with no file in the current snapshot that were left in place because a file of the
+   * snapshot has no value for a partition key (its partition is unknown, so removal is not safe). */
   readonly stalePartitions: number;
   readonly filesInspected: number;
   /** Partitions withheld from the catalog because a file in them drifted in type or is unreadable. */
@@ -76,6 +79,7 @@ export interface CrawlReport {
   readonly waitedForLockMs: number;
   readonly tables: readonly TableCrawlReport[];
   readonly partitionsAdded: number;
+  readonly partitionsRemoved: number;
   readonly drift: readonly DriftFinding[];
 }
 
@@ -95,9 +99,10 @@ interface Pending {
 const inProcess = new Map<string, { running?: Promise<CrawlReport>; queued?: Pending }>();
 
 /** Catalogs the lake: for each lake table with a committed snapshot, writes its schema-derived table
- * definition, registers new partitions and reports schema drift (see README). Concurrent requests
- * coalesce: in a process, callers arriving while a crawl runs share ONE follow-up crawl (so none misses a
- * commit made after the running crawl started); across processes a lock object serialises crawls. */
+ * definition, registers new partitions, removes those the snapshot no longer has and reports schema drift
+ * (see README). Concurrent requests coalesce: in a process, callers arriving while a crawl runs share ONE
+ * follow-up crawl (so none misses a commit made after the running crawl started); across processes a lock
+ * object serialises crawls. */
 export function crawl(options: CrawlOptions): Promise<CrawlReport> {
   const lockBucket = options.lock?.bucket ?? options.layout.bucket("curated");
   const lockKey = options.lock?.key ?? "_locks/crawler.lock";
@@ -171,6 +176,7 @@ export async function crawlOnce(options: CrawlOptions): Promise<Omit<CrawlReport
     coalesced: false,
     tables: reports,
     partitionsAdded: reports.reduce((n, r) => n + r.partitionsAdded, 0),
+    partitionsRemoved: reports.reduce((n, r) => n + r.partitionsRemoved, 0),
     drift,
   };
 }
@@ -233,6 +239,8 @@ async function crawlTable(t: TableDef, zone: LakeZone, snapshot: Snapshot, ctx: 
   // 3. Partitions of the snapshot's files.
   const byPartition = new Map<string, { values: string[]; location: string; files: DataFile[] }>();
   const skipped = new Map<string, { values: string[]; reason: string }>();
+  // A file with no value for a partition key: its partition is unknown, so none may be presumed gone.
+  let unplaced = false;
   // Partitions are the union of the base files' and the delta files' (a delta file lists the partition
   // values of its rows); a partition only a delta file reaches is registered with its Hive location, which
   // holds no base file yet (see README, "Merge-on-read").
@@ -243,6 +251,7 @@ async function crawlTable(t: TableDef, zone: LakeZone, snapshot: Snapshot, ctx: 
         const values = partitionNames.map((k) => p[k] ?? "");
         const id = JSON.stringify(values);
         if (missing.length > 0) {
+          unplaced = true;
           skipped.set(id, {
             values,
             reason: `${f.key}: no value for partition key(s) ${missing.join(", ")}`,
@@ -313,7 +322,14 @@ async function crawlTable(t: TableDef, zone: LakeZone, snapshot: Snapshot, ctx: 
     else toAdd.push({ Values: e.values, StorageDescriptor: { Location: e.location } });
   }
   const partitionsAdded = toAdd.length > 0 ? await ctx.catalog.addPartitions(zone, t.name, toAdd) : 0;
-  const stale = catalogPartitions.filter((p) => !byPartition.has(JSON.stringify(p.Values))).length;
+
+  // 6. Remove catalog partitions the snapshot no longer reaches (a full rebuild with fewer partitions, a
+  // compaction that emptied one, bookings that moved month): Athena would list them empty, or read the
+  // orphan files still under their prefix until vacuum. Only from the snapshot just read: a table whose
+  // snapshot could not be read never gets here.
+  const gone = catalogPartitions.map((p) => p.Values).filter((v) => !byPartition.has(JSON.stringify(v)));
+  const partitionsRemoved =
+    gone.length > 0 && !unplaced ? await ctx.catalog.deletePartitions(zone, t.name, gone) : 0;
   return {
     drift,
     report: {
@@ -323,8 +339,10 @@ async function crawlTable(t: TableDef, zone: LakeZone, snapshot: Snapshot, ctx: 
       files: snapshot.files.length,
       action,
       partitionsAdded,
-      partitions: catalogPartitions.length + partitionsAdded,
-      stalePartitions: stale,
+      partitionsRemoved,
+      // Every `gone` partition is absent now, including any deleted meanwhile by someone else.
+      partitions: catalogPartitions.length + partitionsAdded - (unplaced ? 0 : gone.length),
+      stalePartitions: unplaced ? gone.length : 0,
       filesInspected: columns.size,
       skippedPartitions: [...skipped.values()],
     } satisfies TableCrawlReport,

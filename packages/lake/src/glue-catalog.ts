@@ -13,6 +13,8 @@ export interface GlueCatalogOptions {
 
 /** BatchCreatePartition accepts at most 100 partitions per call. */
 export const GLUE_PARTITION_BATCH = 100;
+/** BatchDeletePartition accepts at most 25 partitions per call. */
+export const GLUE_DELETE_PARTITION_BATCH = 25;
 
 const errName = (e: unknown) => (e as { name?: string }).name;
 
@@ -161,6 +163,50 @@ export class GlueCatalog implements Catalog {
       added += batch.length - errors.length;
     }
     return added;
+  }
+
+  /** Deletes partitions with BatchDeletePartition, 25 per call. Every chunk is sent; then per-partition
+   * failures other than EntityNotFoundException (deleted meanwhile: the wanted outcome) are thrown together,
+   * naming their values. */
+  async deletePartitions(
+    database: string,
+    table: string,
+    values: readonly (readonly string[])[],
+  ): Promise<number> {
+    const seen = new Set<string>();
+    const unique = values.filter((v) => {
+      const id = JSON.stringify(v);
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
+    if (unique.length === 0) return 0;
+    const { glue, client } = await this.sdk();
+    let removed = 0;
+    const failed: string[] = [];
+    for (let i = 0; i < unique.length; i += GLUE_DELETE_PARTITION_BATCH) {
+      const batch = unique.slice(i, i + GLUE_DELETE_PARTITION_BATCH);
+      const r = await client.send(
+        new glue.BatchDeletePartitionCommand({
+          CatalogId: this.catalogId,
+          DatabaseName: database,
+          TableName: table,
+          PartitionsToDelete: batch.map((v) => ({ Values: [...v] })),
+        }),
+      );
+      const errors = r.Errors ?? [];
+      for (const e of errors)
+        if (e.ErrorDetail?.ErrorCode !== "EntityNotFoundException")
+          failed.push(
+            `[${(e.PartitionValues ?? []).join(",")}] ${e.ErrorDetail?.ErrorCode}: ${e.ErrorDetail?.ErrorMessage}`,
+          );
+      removed += batch.length - errors.length;
+    }
+    if (failed.length > 0)
+      throw new Error(
+        `catalog: BatchDeletePartition ${database}.${table}: ${failed.length} partition(s) not deleted (${removed} were): ${failed.join("; ")}`,
+      );
+    return removed;
   }
 }
 

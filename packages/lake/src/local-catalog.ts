@@ -128,6 +128,24 @@ export class LocalCatalog implements Catalog {
       return added.length;
     });
   }
+
+  async deletePartitions(
+    database: string,
+    table: string,
+    values: readonly (readonly string[])[],
+  ): Promise<number> {
+    if (values.length === 0) return 0;
+    return this.serial(async () => {
+      if (!(await this.getTable(database, table)))
+        throw new Error(`catalog: table ${database}.${table} does not exist (EntityNotFoundException)`);
+      const gone = new Set(values.map(partitionId));
+      const current = await this.getPartitions(database, table);
+      const kept = current.filter((p) => !gone.has(partitionId(p.Values)));
+      const removed = current.length - kept.length;
+      if (removed > 0) await this.write(`partitions/${database}/${table}.json`, kept);
+      return removed;
+    });
+  }
 }
 
 function revive(t: StoredTable): CatalogTable {

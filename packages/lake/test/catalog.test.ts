@@ -4,6 +4,7 @@ import path from "node:path";
 import {
   AlreadyExistsException,
   BatchCreatePartitionCommand,
+  BatchDeletePartitionCommand,
   CreateDatabaseCommand,
   CreateTableCommand,
   EntityNotFoundException,
@@ -57,6 +58,32 @@ describe("LocalCatalog", () => {
     expect(onDisk.StorageDescriptor.Location).toBe(LOCATION);
     expect(await cat.getTable("curated", "nope")).toBeUndefined();
     await expect(cat.putTable("nodb", input)).rejects.toThrow(/database nodb does not exist/);
+  });
+
+  it("deletePartitions removes the given partitions from its JSON, absent ones are not counted", async () => {
+    // prepare
+    const root = mkdtempSync(path.join(tmpdir(), "lake-"));
+    const cat = new LocalCatalog(root);
+    await cat.ensureDatabase("curated");
+    await cat.putTable("curated", input);
+    await cat.addPartitions("curated", "bookings", [part(2017, 7), part(2017, 8), part(2017, 9)]);
+    // act
+    const removed = await cat.deletePartitions("curated", "bookings", [
+      ["2017", "7"],
+      ["2017", "9"],
+      ["2018", "1"],
+    ]);
+    const again = await cat.deletePartitions("curated", "bookings", [["2017", "7"]]);
+    // assert
+    expect([removed, again]).toEqual([2, 0]);
+    expect(await cat.getPartitions("curated", "bookings")).toEqual([part(2017, 8)]);
+    const onDisk = JSON.parse(
+      readFileSync(path.join(root, "_catalog/partitions/curated/bookings.json"), "utf8"),
+    );
+    expect(onDisk).toEqual([part(2017, 8)]);
+    await expect(cat.deletePartitions("curated", "nope", [["2017", "8"]])).rejects.toThrow(
+      /table curated.nope does not exist/,
+    );
   });
 
   it("serialises concurrent partition additions (none lost)", async () => {
@@ -203,5 +230,61 @@ describe("GlueCatalog request shapes (aws-sdk-client-mock)", () => {
     await expect(catalog.addPartitions("curated", "bookings", [part(2017, 9)])).rejects.toThrow(
       /\[2017,9\] InvalidInputException: bad location/,
     );
+  });
+
+  it("deletePartitions: BatchDeletePartition in chunks of 25, PartitionsToDelete as PartitionValueLists", async () => {
+    // prepare
+    glue.on(BatchDeletePartitionCommand).resolves({});
+    const values = Array.from({ length: 60 }, (_, i) => [
+      String(2000 + Math.floor(i / 12)),
+      String((i % 12) + 1),
+    ]);
+    // act
+    const removed = await catalog.deletePartitions("curated", "bookings", [...values, values[0]!]);
+    // assert
+    expect(removed).toBe(60);
+    const calls = glue.commandCalls(BatchDeletePartitionCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => c.PartitionsToDelete?.length)).toEqual([25, 25, 10]);
+    expect(calls[0]).toEqual({
+      DatabaseName: "curated",
+      TableName: "bookings",
+      PartitionsToDelete: values.slice(0, 25).map((v) => ({ Values: v })),
+    });
+    expect(calls[2]!.PartitionsToDelete).toEqual(values.slice(50).map((v) => ({ Values: v })));
+    expect(await catalog.deletePartitions("curated", "bookings", [])).toBe(0);
+    expect(glue.commandCalls(BatchDeletePartitionCommand)).toHaveLength(3);
+  });
+
+  it("deletePartitions: a partition already gone is fine, other per-partition errors are thrown after every chunk", async () => {
+    // prepare: the first chunk has one partition deleted meanwhile and one failure, the second succeeds
+    glue
+      .on(BatchDeletePartitionCommand)
+      .resolvesOnce({
+        Errors: [
+          { PartitionValues: ["2000", "1"], ErrorDetail: { ErrorCode: "EntityNotFoundException" } },
+          {
+            PartitionValues: ["2000", "2"],
+            ErrorDetail: { ErrorCode: "InternalServiceException", ErrorMessage: "try again" },
+          },
+        ],
+      })
+      .resolvesOnce({});
+    const values = Array.from({ length: 26 }, (_, i) => ["2000", String(i + 1)]);
+    // act + assert
+    await expect(catalog.deletePartitions("curated", "bookings", values)).rejects.toThrow(
+      /BatchDeletePartition curated.bookings: 1 partition\(s\) not deleted \(24 were\): \[2000,2\] InternalServiceException: try again/,
+    );
+    expect(glue.commandCalls(BatchDeletePartitionCommand)).toHaveLength(2);
+
+    glue.reset();
+    glue.on(BatchDeletePartitionCommand).resolves({
+      Errors: [{ PartitionValues: ["2000", "1"], ErrorDetail: { ErrorCode: "EntityNotFoundException" } }],
+    });
+    expect(
+      await catalog.deletePartitions("curated", "bookings", [
+        ["2000", "1"],
+        ["2000", "3"],
+      ]),
+    ).toBe(1);
   });
 });

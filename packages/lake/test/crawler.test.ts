@@ -74,7 +74,18 @@ async function writeParquet(l: Lake, zone: "curated", key: string, select: strin
   return { key, rows, bytes: statSync(file).size };
 }
 
-async function commitDaily(l: Lake, months: [number, number][], drift = false) {
+async function collectKeys(l: Lake, prefix: string) {
+  const keys: string[] = [];
+  for await (const o of l.store.list("curated", prefix)) keys.push(o.key);
+  return keys;
+}
+
+async function commitDaily(
+  l: Lake,
+  months: [number, number][],
+  drift = false,
+  operation: "replace-partitions" | "overwrite" = "replace-partitions",
+) {
   const run = newRunId();
   const files: DataFile[] = [];
   for (const [i, [y, m]] of months.entries()) {
@@ -92,7 +103,7 @@ async function commitDaily(l: Lake, months: [number, number][], drift = false) {
     runId: run,
     files,
     schemaHash: schemaHash(curatedHotelDaily),
-    operation: "replace-partitions",
+    operation,
   });
 }
 
@@ -145,6 +156,83 @@ describe("crawl", () => {
     );
     expect(second.tables[0]).toMatchObject({ action: "unchanged", partitionsAdded: 0, filesInspected: 0 });
     expect(second.partitionsAdded).toBe(0);
+  });
+
+  it("removes catalog partitions the current snapshot no longer has, once", async () => {
+    // prepare: July and August catalogued, then a full rebuild that holds only August
+    const l = lake();
+    await commitDaily(l, [
+      [2017, 7],
+      [2017, 8],
+    ]);
+    await crawl(l);
+    await commitDaily(l, [[2017, 8]], false, "overwrite");
+    // act
+    const first = await crawl(l);
+    const second = await crawl(l);
+    // assert
+    expect(first.tables[0]).toMatchObject({
+      version: 2,
+      partitionsAdded: 0,
+      partitionsRemoved: 1,
+      partitions: 1,
+      stalePartitions: 0,
+    });
+    expect(first.partitionsRemoved).toBe(1);
+    expect(await l.catalog.getPartitions("curated", "hotel_daily")).toEqual([
+      {
+        Values: ["2017", "8"],
+        StorageDescriptor: { Location: l.layout.uri("curated", "hotel_daily/stay_year=2017/stay_month=8/") },
+      },
+    ]);
+    expect(second.tables[0]).toMatchObject({ partitionsAdded: 0, partitionsRemoved: 0, partitions: 1 });
+    expect(second.partitionsRemoved).toBe(0);
+  });
+
+  it("removes no partition of a table whose snapshot could not be read, or has a file of unknown partition", async () => {
+    // prepare: July and August catalogued, then version 2 (August only) whose snapshot object is lost
+    const l = lake();
+    await commitDaily(l, [
+      [2017, 7],
+      [2017, 8],
+    ]);
+    await crawl(l);
+    await commitDaily(l, [[2017, 8]], false, "overwrite");
+    const v2key = (await collectKeys(l, "_snapshots/hotel_daily/")).find((k) => /\/0*2\.json$/.test(k))!;
+    const saved = await l.store.get("curated", v2key);
+    const before = await l.catalog.getPartitions("curated", "hotel_daily");
+    // act + assert: version file missing → table not crawled; unparseable → crawl fails; both keep partitions
+    await l.store.delete("curated", v2key);
+    expect((await crawl(l)).tables).toEqual([]);
+    await l.store.put("curated", v2key, "{ not json");
+    await expect(crawl(l)).rejects.toThrow(SyntaxError);
+    expect(await l.catalog.getPartitions("curated", "hotel_daily")).toEqual(before);
+
+    // a snapshot with a file outside any Hive folder and no partition values: its rows may be July's, so
+    // July is not presumed gone; it is kept and reported as stale.
+    await l.store.put("curated", v2key, saved);
+    const run = newRunId();
+    const f = await writeParquet(l, "curated", `hotel_daily/${run}-00000.parquet`, dailySelect(2017, 7), 1);
+    await l.log.commit("curated", "hotel_daily", {
+      runId: run,
+      files: [f],
+      schemaHash: schemaHash(curatedHotelDaily),
+      operation: "append",
+    });
+    const r = await crawl(l);
+    expect(r.tables[0]).toMatchObject({
+      version: 3,
+      partitionsRemoved: 0,
+      partitions: 2,
+      stalePartitions: 1,
+    });
+    expect(r.tables[0]!.skippedPartitions).toEqual([
+      {
+        values: ["", ""],
+        reason: expect.stringMatching(/no value for partition key\(s\) stay_year, stay_month/),
+      },
+    ]);
+    expect(await l.catalog.getPartitions("curated", "hotel_daily")).toEqual(before);
   });
 
   it("reports a changed column type and an unknown column, withholds that partition, keeps the table schema", async () => {
