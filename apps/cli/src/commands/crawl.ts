@@ -53,13 +53,14 @@ function renderCrawl(r: CrawlReport): string {
         files: t.files,
         definition: t.action,
         "partitions+": t.partitionsAdded,
+        "partitions-": t.partitionsRemoved,
         partitions: t.partitions,
         stale: t.stalePartitions,
         withheld: t.skippedPartitions.length,
       })),
     ),
     "",
-    `${r.partitionsAdded} partition(s) added in ${r.seconds.toFixed(2)} s${r.waitedForLockMs > 100 ? ` (waited ${(r.waitedForLockMs / 1000).toFixed(1)} s for another crawl)` : ""}`,
+    `${r.partitionsAdded} partition(s) added, ${r.partitionsRemoved} removed in ${r.seconds.toFixed(2)} s${r.waitedForLockMs > 100 ? ` (waited ${(r.waitedForLockMs / 1000).toFixed(1)} s for another crawl)` : ""}`,
   ];
   if (r.drift.length > 0) {
     out.push(
