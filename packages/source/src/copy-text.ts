@@ -46,6 +46,12 @@ export async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator
   if (rest !== "") yield rest;
 }
 
+/** `copyOutBytes` for adapters that produce lines: ~1 MiB UTF-8 chunks of whole lines. */
+export async function* linesAsBytes(lines: AsyncIterable<string>): AsyncGenerator<Uint8Array> {
+  const encoder = new TextEncoder();
+  for await (const text of chunkLines(lines)) yield encoder.encode(text);
+}
+
 /** Groups lines into newline-terminated text chunks of about `bytes` characters (fewer, bigger writes). */
 export async function* chunkLines(lines: AsyncIterable<string>, bytes = 1 << 20): AsyncGenerator<string> {
   let buf: string[] = [];

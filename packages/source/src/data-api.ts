@@ -5,8 +5,9 @@ import type {
   SqlParameter,
 } from "@aws-sdk/client-rds-data";
 import type { Column } from "@hotels/schema";
-import { parseCopyLine, rawCopyLine } from "./copy-text.ts";
+import { linesAsBytes, parseCopyLine, rawCopyLine } from "./copy-text.ts";
 import type { SqlSource, SqlValue } from "./port.ts";
+import { oneSessionSnapshot } from "./snapshot.ts";
 import { mapPlaceholders, quoteIdent, quoteTable, uniqueName } from "./sql.ts";
 
 export interface DataApiOptions {
@@ -140,6 +141,9 @@ export function openDataApi(options: DataApiOptions): SqlSource {
       async execute(sql, params = []) {
         return (await exec(sql, params)).numberOfRecordsUpdated ?? 0;
       },
+      copyOutBytes: (sql, params) => linesAsBytes(self.copyOut(sql, params)),
+      maxSessions: 1,
+      withSnapshot: (n, fn) => oneSessionSnapshot(self)(n, fn),
       async transaction(fn) {
         if (transactionId) {
           const sp = uniqueName("sp");

@@ -4,7 +4,7 @@ import { StringDecoder } from "node:string_decoder";
 import type { Column } from "@hotels/schema";
 import pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
-import { chunkLines, rawCopyLine, splitLines } from "./copy-text.ts";
+import { chunkLines, linesAsBytes, rawCopyLine, splitLines } from "./copy-text.ts";
 import type { SqlSource, SqlValue } from "./port.ts";
 import { quoteIdent, quoteTable, uniqueName } from "./sql.ts";
 
@@ -158,6 +158,49 @@ function adapter(q: Queryable, options: PgOptions, close: () => Promise<void>): 
           if (own) (c as pg.PoolClient).release(!clean);
         }
       })();
+    },
+    copyOutBytes(sql, params = []) {
+      if (params.length > 0) return linesAsBytes(self.copyOut(sql, params));
+      return (async function* () {
+        const own = isPool(q);
+        const c = isPool(q) ? await q.connect() : q;
+        let clean = false;
+        try {
+          // The server's chunks, cut after their last `\n` so each chunk holds whole rows.
+          let rest: Buffer | undefined;
+          for await (const raw of c.query(copyTo(`COPY (${sql}) TO STDOUT`))) {
+            const chunk = rest ? Buffer.concat([rest, raw as Buffer]) : (raw as Buffer);
+            const end = chunk.lastIndexOf(10) + 1;
+            rest = end < chunk.length ? chunk.subarray(end) : undefined;
+            if (end > 0) yield chunk.subarray(0, end);
+          }
+          if (rest) yield rest;
+          clean = true;
+        } finally {
+          if (own) (c as pg.PoolClient).release(!clean);
+        }
+      })();
+    },
+    maxSessions: isPool(q) ? (options.maxConnections ?? 4) : 1,
+    async withSnapshot<T>(n: number, fn: (sessions: readonly SqlSource[]) => Promise<T>): Promise<T> {
+      if (n > self.maxSessions) throw new Error(`withSnapshot: ${n} sessions, at most ${self.maxSessions}`);
+      if (!isPool(q)) return fn(Array(n).fill(self));
+      // The first session exports its snapshot; the others adopt it before their first query.
+      return self.transaction(async (lead) => {
+        await lead.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        const [row] = await lead.query<{ id: string }>("SELECT pg_export_snapshot() AS id");
+        const id = row!.id;
+        if (!/^[0-9A-F-]+$/i.test(id)) throw new Error(`unexpected snapshot id ${JSON.stringify(id)}`);
+        const join = (sessions: SqlSource[]): Promise<T> =>
+          sessions.length === n
+            ? fn(sessions)
+            : self.transaction(async (tx) => {
+                await tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                await tx.execute(`SET TRANSACTION SNAPSHOT '${id}'`);
+                return join([...sessions, tx]);
+              });
+        return join([lead]);
+      });
     },
     close,
   };

@@ -1,7 +1,8 @@
 import { PGlite, type Transaction, types } from "@electric-sql/pglite";
 import type { Column } from "@hotels/schema";
-import { rawCopyLine } from "./copy-text.ts";
+import { linesAsBytes, rawCopyLine } from "./copy-text.ts";
 import type { SqlSource, SqlValue } from "./port.ts";
+import { oneSessionSnapshot } from "./snapshot.ts";
 import { quoteIdent, quoteTable, uniqueName } from "./sql.ts";
 
 export interface PgliteOptions {
@@ -72,6 +73,9 @@ function adapter(
       return r.affectedRows ?? 0;
     },
     transaction: rest.transaction,
+    copyOutBytes: (sql, params) => linesAsBytes(self.copyOut(sql, params)),
+    maxSessions: 1,
+    withSnapshot: (n, fn) => oneSessionSnapshot(self)(n, fn),
     async copyIn(table: string, columns: readonly Column[], lines: AsyncIterable<string>) {
       const copy = `COPY ${quoteTable(table)} (${columns.map((c) => quoteIdent(c.name)).join(", ")}) FROM '/dev/blob'`;
       let buf: string[] = [];

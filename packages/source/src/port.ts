@@ -21,6 +21,15 @@ export interface SqlSource {
   copyIn(table: string, columns: readonly Column[], lines: AsyncIterable<string>): Promise<number>;
   /** Bulk read: streams the result of `sql` as COPY-text lines (`COPY (sql) TO STDOUT`). */
   copyOut(sql: string, params?: readonly SqlValue[]): AsyncIterable<string>;
+  /** The same COPY text as `copyOut`, as UTF-8 chunks that each end with a row's `\n`: for bulk readers
+   * that write it on as it comes (no per-row work in JavaScript). */
+  copyOutBytes(sql: string, params?: readonly SqlValue[]): AsyncIterable<Uint8Array>;
+  /** Sessions that can read at once: the connection pool's size for `pg`; 1 for PGlite and the Data API. */
+  readonly maxSessions: number;
+  /** Runs `fn` with `n` (≤ `maxSessions`) sessions that all read ONE snapshot of the database, so a read
+   * split across them sees every row exactly once while writers commit (PostgreSQL exported snapshots, as
+   * pg_dump's parallel jobs use). Read-only. */
+  withSnapshot<T>(n: number, fn: (sessions: readonly SqlSource[]) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

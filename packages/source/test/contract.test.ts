@@ -103,6 +103,46 @@ describe.each(adapters)("SqlSource contract: $name", (adapter) => {
     expect(outParams).toEqual([out[1]]);
   });
 
+  it.skipIf(adapter.skip)("copyOutBytes gives copyOut's text as chunks of whole rows", async () => {
+    // act
+    const lines = await collect(db.copyOut("SELECT * FROM hotels ORDER BY hotel_id"));
+    const chunks = await collect(db.copyOutBytes("SELECT * FROM hotels ORDER BY hotel_id"));
+    // assert
+    const text = Buffer.concat(chunks).toString("utf8");
+    expect(text).toBe(lines.map((l) => `${l}\n`).join(""));
+    for (const c of chunks) expect(c[c.length - 1]).toBe(10);
+  });
+
+  it.skipIf(adapter.skip)(
+    "withSnapshot: every session reads one snapshot while another session commits",
+    async () => {
+      // prepare
+      const n = Math.min(2, db.maxSessions);
+      const before = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM hotels");
+      // act: sessions read, a write commits (elsewhere when the source has other sessions), they read again
+      const seen = await db.withSnapshot(n, async (sessions) => {
+        const count = async () =>
+          Promise.all(
+            sessions.map(
+              async (s) => (await s.query<{ n: string }>("SELECT count(*)::text AS n FROM hotels"))[0]!.n,
+            ),
+          );
+        const first = await count();
+        if (db.maxSessions > 1)
+          await db.copyIn("hotels", hotels.columns, from([copyTextLine(hotels.columns, hotel(99))]));
+        return [...first, ...(await count())];
+      });
+      // assert
+      expect(seen).toEqual(Array(2 * n).fill(before[0]!.n));
+      if (db.maxSessions > 1) {
+        const after = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM hotels");
+        expect(Number(after[0]!.n)).toBe(Number(before[0]!.n) + 1);
+        await db.execute("DELETE FROM hotels WHERE hotel_id = 99");
+      }
+      await expect(db.withSnapshot(db.maxSessions + 1, async () => 0)).rejects.toThrow(/sessions/);
+    },
+  );
+
   it.skipIf(adapter.skip)("commits a transaction and rolls one back on error", async () => {
     // act
     await db.transaction(async (tx) => {
