@@ -1,6 +1,4 @@
 import { createHash } from "node:crypto";
-import { once } from "node:events";
-import { createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -34,6 +32,7 @@ import { relation, transformSql } from "../sql/transform-sql.ts";
 import type { EtlProgress, EtlSummary, StepSummary } from "../summary.ts";
 import { Engine, parquetScan, q } from "./engine.ts";
 import { filePaths, snapshotFiles, snapshotScan, tableScan } from "./relations.ts";
+import { copyToFiles } from "./source-copy.ts";
 import { fileGroup, type Placement, stagingKey, writeDelta, writeFiles } from "./writer.ts";
 
 export interface LocalEtlPorts {
@@ -343,23 +342,16 @@ async function extract(run: Run, job: ExtractJob): Promise<StepSummary> {
   // bookings of 1M: 0.60 s → see README). It is our own strftime output, checked before use.
   if (wm && !WATERMARK.test(wm))
     throw new Error(`raw.${target.name}: malformed watermark ${JSON.stringify(wm)}`);
-  const sql = `SELECT ${cols} FROM ${quoteIdent(job.source.name)}${wm ? ` WHERE ${version} > CAST('${wm}' AS timestamptz)` : ""}`;
-  // Bulk path: COPY text streamed to a scratch file, then read by DuckDB's CSV reader with the schema's
-  // types (faster than appending values one by one from JavaScript; see README.md).
-  const file = path.join(await run.scratch(), `${target.name}.tsv`);
-  const out = createWriteStream(file);
-  let lines = 0;
-  let buf = "";
-  for await (const line of run.ports.source.copyOut(sql)) {
-    buf += `${line}\n`;
-    lines++;
-    if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await once(out, "drain");
-      buf = "";
-    }
-  }
-  out.end(buf);
-  await once(out, "finish");
+  // Bulk path: COPY text written to scratch files as the source sends it, then read by DuckDB's CSV reader
+  // with the schema's types (faster than appending values one by one from JavaScript; see README.md).
+  const { files, rows: lines } = await copyToFiles(
+    run.ports.source,
+    job.source.name,
+    `SELECT ${cols} FROM ${quoteIdent(job.source.name)}`,
+    wm ? `${version} > CAST('${wm}' AS timestamptz)` : undefined,
+    await run.scratch(),
+  );
+  const removeFiles = () => Promise.all(files.map((f) => rm(f, { force: true })));
   const base = {
     job: job.name,
     step: "extract" as const,
@@ -368,7 +360,7 @@ async function extract(run: Run, job: ExtractJob): Promise<StepSummary> {
     superseded: 0,
   };
   if (lines === 0) {
-    await rm(file, { force: true });
+    await removeFiles();
     return {
       ...base,
       rowsIn: 0,
@@ -379,9 +371,9 @@ async function extract(run: Run, job: ExtractJob): Promise<StepSummary> {
       skipped: "no change in the source",
     };
   }
-  const read = `read_csv(${q(file)}, delim = '\t', quote = '', escape = '', header = false, nullstr = '\\N', auto_detect = false, columns = ${readCsvColumns(target)})`;
+  const read = `read_csv([${files.map(q).join(", ")}], delim = '\t', quote = '', escape = '', header = false, nullstr = '\\N', auto_detect = false, columns = ${readCsvColumns(target)})`;
   const written = await run.write(target, `SELECT ${fromCopyText(target)} FROM ${read}`);
-  await rm(file, { force: true });
+  await removeFiles();
   const paths = filePaths(run.ports.store, run.ports.layout, "raw", written);
   const stats = await run.engine.rows<{ n: bigint; wm: string }>(
     `SELECT count(*) AS n, strftime(max(${version}), '${TS_FORMAT}') AS wm FROM ${parquetScan(paths)}`,
