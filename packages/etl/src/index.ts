@@ -1,5 +1,6 @@
 export * from "./duckdb/runner.ts";
 export * from "./glue/generate.ts";
+export * from "./glue/job-run.ts";
 export * from "./jobs/index.ts";
 export * from "./run.ts";
 export * from "./sql/portable.ts";
