@@ -200,7 +200,7 @@ function renderEtl(s: EtlSummary): string {
   if (s.crawl)
     out.push(
       "",
-      `crawled ${s.crawl.tables.length} table(s), ${s.crawl.partitionsAdded} partition(s) added${s.crawl.drift.length ? `, ${s.crawl.drift.length} drift finding(s) (see hotels crawl)` : ""}`,
+      `crawled ${s.crawl.tables.length} table(s), ${s.crawl.partitionsAdded} partition(s) added, ${s.crawl.partitionsRemoved} removed${s.crawl.drift.length ? `, ${s.crawl.drift.length} drift finding(s) (see hotels crawl)` : ""}`,
     );
   out.push("", `run ${s.runId}${s.full ? " (full)" : ""} in ${s.seconds.toFixed(2)} s`);
   return out.join("\n");

@@ -152,7 +152,12 @@ export function localStages(rt: Runtime, sql: ScopedSource = scopedSource(rt)): 
         return {
           kind: "done",
           data: { tables: e.data.tables, partitionsAdded: r.partitionsAdded, drift: r.drift.length },
-          counts: { tables: r.tables.length, partitionsAdded: r.partitionsAdded, drift: r.drift.length },
+          counts: {
+            tables: r.tables.length,
+            partitionsAdded: r.partitionsAdded,
+            partitionsRemoved: r.partitionsRemoved,
+            drift: r.drift.length,
+          },
           ...(r.drift.length > 0 ? { note: r.drift.map((d) => `${d.table}.${d.column}`).join(", ") } : {}),
         };
       },
