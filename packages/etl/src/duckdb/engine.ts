@@ -23,16 +23,20 @@ export class Engine {
   }
 
   async run(sql: string): Promise<void> {
+    const t0 = performance.now();
     try {
       await this.conn.run(sql);
+      trace(sql, t0);
     } catch (e) {
       throw new Error(`${(e as Error).message}\n-- in SQL:\n${sql.slice(0, 2000)}`);
     }
   }
 
   async rows<R = Record<string, unknown>>(sql: string): Promise<R[]> {
+    const t0 = performance.now();
     try {
       const r = await this.conn.runAndReadAll(sql);
+      trace(sql, t0);
       return r.getRowObjectsJS() as R[];
     } catch (e) {
       throw new Error(`${(e as Error).message}\n-- in SQL:\n${sql.slice(0, 2000)}`);
@@ -49,6 +53,17 @@ export class Engine {
     this.conn.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** `HOTELS_ETL_TRACE=1`: each statement's seconds and its first 160 characters on stderr (`full`: the
+ * whole statement), to find where a run spends its time. */
+function trace(sql: string, t0: number): void {
+  const mode = process.env.HOTELS_ETL_TRACE;
+  if (!mode) return;
+  const text = sql.replace(/\s+/g, " ");
+  process.stderr.write(
+    `${((performance.now() - t0) / 1000).toFixed(3)} s  ${mode === "full" ? text : text.slice(0, 160)}\n`,
+  );
 }
 
 /** A DuckDB string literal (paths, watermarks): DuckDB does not treat backslashes specially. */
