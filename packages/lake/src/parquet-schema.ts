@@ -62,7 +62,7 @@ export const duckdbParquetColumns: ParquetColumnsReader = async (store, bucket, 
   const out = new Map<string, ParquetColumn[] | Error>();
   if (keys.length === 0) return out;
   // Loaded on first use: the native module is not needed by commands that never crawl.
-  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const { DuckDBInstance } = await import("./duckdb.ts");
   const db = await DuckDBInstance.create();
   const c = await db.connect();
   let tmp: string | undefined;
