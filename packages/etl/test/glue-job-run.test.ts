@@ -84,14 +84,12 @@ describe("startGlueEtl (StartJobRun)", () => {
 
   it("maps ConcurrentRunsExceededException to a run-in-progress error naming the job and the running run", async () => {
     // prepare
-    glue
-      .on(StartJobRunCommand)
-      .rejects(
-        new ConcurrentRunsExceededException({
-          message: "Concurrent runs exceeded for hotels-dev-etl",
-          $metadata: {},
-        }),
-      );
+    glue.on(StartJobRunCommand).rejects(
+      new ConcurrentRunsExceededException({
+        message: "Concurrent runs exceeded for hotels-dev-etl",
+        $metadata: {},
+      }),
+    );
     const startedOn = new Date("2026-11-24T06:15:00Z");
     glue.on(GetJobRunsCommand).resolves({
       JobRuns: [
