@@ -3,7 +3,18 @@ import { LocalCatalog, TableLog } from "@hotels/lake";
 import type { SqlSource } from "@hotels/source";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runEtl, runLocalEtl } from "../src/index.ts";
-import { bookingRow, liveRowsSql, openPglite, seedSource, tempLake, upsertBookings } from "./fixtures.ts";
+import {
+  bookingRow,
+  bookings,
+  customerRow,
+  customers,
+  insert,
+  liveRowsSql,
+  openPglite,
+  seedSource,
+  tempLake,
+  upsertBookings,
+} from "./fixtures.ts";
 
 /** Rows of a lake table's committed files, read with DuckDB. */
 async function rows(
@@ -170,6 +181,31 @@ describe("DuckDB runner", () => {
     expect(await rows(lake, "rejected", "etl_rejects", "record_key, rule ORDER BY record_key")).toEqual([
       { record_key: "3", rule: "negative adr" },
       { record_key: "7", rule: "zero guests (adults + children + babies = 0)" },
+    ]);
+  });
+
+  it("an incremental run judges new bookings against the processed dimensions (narrowed to the keys they name)", async () => {
+    // prepare: customer 11 arrives with an e-mail the ETL refuses; booking 61 names it, booking 62 names
+    // customer 2 (valid)
+    await insert(source, customers, [{ ...customerRow(11, 300), email: "not-an-email" }]);
+    await insert(source, bookings, [
+      bookingRow(61, 300, { customer_id: 11 }),
+      bookingRow(62, 300, { customer_id: 2 }),
+    ]);
+    // act
+    const s = await runLocalEtl({ source, ...lake });
+    // assert
+    expect(s.balance.find((b) => b.table === "bookings")).toMatchObject({
+      extracted: 2,
+      processed: 1,
+      rejected: 1,
+      balanced: true,
+    });
+    expect(
+      await rows(lake, "rejected", "etl_rejects", "record_key, rule WHERE record_key IN ('61', '62')"),
+    ).toEqual([{ record_key: "61", rule: "unknown customer" }]);
+    expect(await rows(lake, "curated", "bookings", "booking_id WHERE booking_id > 60")).toEqual([
+      { booking_id: "62" },
     ]);
   });
 
