@@ -35,6 +35,25 @@ const workspacePure: Plugin = {
   },
 };
 
+/** `@hotels/lake` loads DuckDB on first use through `src/duckdb.ts` (the local crawler's Parquet footer
+ * reader). esbuild emits a chunk for every `await import()` target, reached or not, so that module is a
+ * stub here: on AWS the Glue crawler reads the footers and a handler never gets there (if one did, it would
+ * say so instead of failing to load a native module). */
+const localDuckdbStubbed: Plugin = {
+  name: "local-duckdb-stubbed",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/duckdb\.ts$/ }, (args) =>
+      args.importer.endsWith(path.join("packages", "lake", "src", "parquet-schema.ts"))
+        ? { path: args.path, namespace: "local-duckdb-stub" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "local-duckdb-stub" }, () => ({
+      contents: `export const DuckDBInstance = { create() { throw new Error("DuckDB is not bundled into Lambda functions (local runtime only)"); } };`,
+      loader: "js",
+    }));
+  },
+};
+
 /** zod 4 re-exports every locale (~250 KB minified) through a namespace esbuild cannot shake; the handlers
  * only ever format messages in English (zod's default), so the locale index is the English one alone. */
 const zodEnglishOnly: Plugin = {
@@ -92,7 +111,7 @@ export async function buildFunction(name: string) {
     // CommonJS dependencies still call require() for node built-ins.
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
     external: LOCAL_ONLY,
-    plugins: [workspacePure, zodEnglishOnly],
+    plugins: [localDuckdbStubbed, workspacePure, zodEnglishOnly],
   });
   const code: Record<string, Uint8Array> = {};
   const maps: Record<string, Uint8Array> = {};
