@@ -73,7 +73,20 @@ function adapter(
       return r.affectedRows ?? 0;
     },
     transaction: rest.transaction,
-    copyOutBytes: (sql, params) => linesAsBytes(self.copyOut(sql, params)),
+    async *copyOutBytes(sql, params = []) {
+      // COPY takes no parameters: with some, the cursor's lines.
+      if (params.length > 0) {
+        yield* linesAsBytes(self.copyOut(sql, params));
+        return;
+      }
+      // One `COPY … TO '/dev/blob'`: PGlite writes the COPY text in WebAssembly, where the cursor path
+      // builds a JavaScript row per record (119k bookings: 0.9 s against 7.4 s). The result is held in
+      // memory once: 21 MB for the real data set, ~180 MB for 1M generated bookings (`DATABASE_URL`
+      // streams instead).
+      const r = await db.query(`COPY (${sql}) TO '/dev/blob'`, [], {});
+      const bytes = r.blob ? new Uint8Array(await r.blob.arrayBuffer()) : new Uint8Array();
+      if (bytes.length > 0) yield bytes;
+    },
     maxSessions: 1,
     withSnapshot: (n, fn) => oneSessionSnapshot(self)(n, fn),
     async copyIn(table: string, columns: readonly Column[], lines: AsyncIterable<string>) {
