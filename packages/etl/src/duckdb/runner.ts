@@ -429,12 +429,18 @@ async function transform(run: Run, job: TransformJob): Promise<StepSummary> {
       ? processed.watermark
       : undefined;
   const version = quoteIdent(job.versionColumn);
-  await e.run(
-    `CREATE OR REPLACE TEMP VIEW ${relation(job, "input")} AS SELECT * FROM ${run.scan(job.source, raw)}${wm ? ` WHERE ${version} > CAST(${q(wm)} AS TIMESTAMP)` : ""}`,
-  );
-  const input = await e.rows<{ n: bigint; wm: string | null }>(
-    `SELECT count(*) AS n, strftime(max(${version}), '${TS_FORMAT}') AS wm FROM ${relation(job, "input")}`,
-  );
+  // Raw's watermark is the greatest version extracted, processed's the greatest consumed (same format): when
+  // raw is not past it there is nothing to read, and DuckDB is not asked (each untouched table, each run).
+  const nothingNew = wm !== undefined && typeof raw?.watermark === "string" && raw.watermark <= wm;
+  let input: { n: bigint; wm: string | null }[] = [{ n: 0n, wm: null }];
+  if (!nothingNew) {
+    await e.run(
+      `CREATE OR REPLACE TEMP VIEW ${relation(job, "input")} AS SELECT * FROM ${run.scan(job.source, raw)}${wm ? ` WHERE ${version} > CAST(${q(wm)} AS TIMESTAMP)` : ""}`,
+    );
+    input = await e.rows<{ n: bigint; wm: string | null }>(
+      `SELECT count(*) AS n, strftime(max(${version}), '${TS_FORMAT}') AS wm FROM ${relation(job, "input")}`,
+    );
+  }
   const rowsIn = Number(input[0]!.n);
   if (rowsIn === 0) {
     const folded = await compactOnly(run, job.target, job.key, processed);
@@ -619,7 +625,6 @@ async function load(run: Run, job: LoadJob): Promise<StepSummary> {
       processedTables.map(async (t) => [t.name, await run.current("processed", t.name)] as const),
     ),
   );
-  await run.bindProcessed(job.reads);
 
   if (job.mode.kind === "rebuild") {
     const wm = Object.fromEntries(
@@ -637,6 +642,8 @@ async function load(run: Run, job: LoadJob): Promise<StepSummary> {
         seconds: seconds(),
         skipped: "inputs unchanged",
       };
+    // Bound only past that check: an untouched dimension costs no DuckDB statement.
+    await run.bindProcessed(job.reads);
     const keyed = job.mode.keyed && !run.full && existing ? await rebuildKeys(run, job, existing) : undefined;
     if (keyed === 0 && existing && job.mode.keyed) {
       // The inputs moved, but no row the SQL reads changed: the same rows under the new input versions
@@ -703,6 +710,7 @@ async function load(run: Run, job: LoadJob): Promise<StepSummary> {
   }
 
   if (job.mode.kind === "merge") {
+    await run.bindProcessed(job.reads);
     const { key, versionColumn } = job.mode;
     const v = quoteIdent(versionColumn);
     const prev = run.full ? {} : wmRecord(existing?.watermark);
