@@ -158,8 +158,8 @@ describe("crawl", () => {
     expect(second.partitionsAdded).toBe(0);
   });
 
-  it("removes catalog partitions the current snapshot no longer has, once", async () => {
-    // prepare: July and August catalogued, then a full rebuild that holds only August
+  /** A lake whose hotel_daily had July and August (catalogued), then a full rebuild holding only August. */
+  async function augustOnlyAfterJulyAndAugust() {
     const l = lake();
     await commitDaily(l, [
       [2017, 7],
@@ -167,6 +167,12 @@ describe("crawl", () => {
     ]);
     await crawl(l);
     await commitDaily(l, [[2017, 8]], false, "overwrite");
+    return l;
+  }
+
+  it("removes catalog partitions the current snapshot no longer has, once", async () => {
+    // prepare: July and August catalogued, then a full rebuild that holds only August
+    const l = await augustOnlyAfterJulyAndAugust();
     // act
     const first = await crawl(l);
     const second = await crawl(l);
@@ -191,13 +197,7 @@ describe("crawl", () => {
 
   it("removes no partition of a table whose snapshot could not be read, or has a file of unknown partition", async () => {
     // prepare: July and August catalogued, then version 2 (August only) whose snapshot object is lost
-    const l = lake();
-    await commitDaily(l, [
-      [2017, 7],
-      [2017, 8],
-    ]);
-    await crawl(l);
-    await commitDaily(l, [[2017, 8]], false, "overwrite");
+    const l = await augustOnlyAfterJulyAndAugust();
     const v2key = (await collectKeys(l, "_snapshots/hotel_daily/")).find((k) => /\/0*2\.json$/.test(k))!;
     const saved = await l.store.get("curated", v2key);
     const before = await l.catalog.getPartitions("curated", "hotel_daily");
