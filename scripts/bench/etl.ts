@@ -1,4 +1,4 @@
-/** `pnpm bench etl [--rows N] [--url URL] [--repeat R] [--keep]`: N generated bookings (default 1M) in PostgreSQL →
+/** `pnpm bench etl [--rows N] [--url URL] [--repeat R] [--steady K] [--keep]`: N generated bookings (default 1M) in PostgreSQL →
  * `hotels etl` (extract → transform → load, every curated table; and the bookings steps alone, the
  * reference's scope) beside the raw path in the same run:
  * `psql \copy (SELECT …) TO` CSV + DuckDB `read_csv` → partitioned `COPY … (FORMAT parquet)`.
@@ -235,6 +235,21 @@ export async function run(args: string[]): Promise<void> {
     seconds: number;
     steps: { job: string; seconds: number }[];
   };
+  // Steady state: `--steady K` (default 5) random 1% changes in a row, each followed by a run, from a lake
+  // just compacted: what a scheduled incremental ETL costs as deltas grow until the next compaction.
+  const steadyRuns = Math.max(0, Number(arg(args, "--steady", "5")));
+  await etl("--compact");
+  const steady: { run: number; seconds: number; operations: string }[] = [];
+  for (let k = 1; k <= steadyRuns; k++) {
+    await source.execute(
+      "UPDATE bookings SET adr = adr + 1, updated_at = now() WHERE booking_id IN (SELECT booking_id FROM bookings ORDER BY md5(booking_id::text || $2) LIMIT $1)",
+      [Math.round(n / 100), `steady-${k}`],
+    );
+    const r = await etl();
+    const summary = JSON.parse(r.stdout) as { steps: { job: string; operation?: string }[] };
+    const compacted = summary.steps.filter((x) => x.operation?.includes("compact")).map((x) => x.job);
+    steady.push({ run: k, seconds: r.seconds, operations: compacted.join(" ") || "deltas only" });
+  }
   await source.close();
 
   const curated = path.join(home, "lake", "curated", "bookings");
@@ -354,6 +369,11 @@ export async function run(args: string[]): Promise<void> {
   perJob("incremental (random 1%), seconds and files per job", incSummary.steps);
   perJob("incremental (recent 1%), seconds and files per job", recentSummary.steps);
   perJob("compaction (--compact), seconds and files per job", compactSummary.steps);
+  if (steady.length)
+    report(`steady state: ${steady.length} random 1% runs in a row after a compaction (one run each)`, [
+      ["run", "process s", "/ full", "compacted"],
+      ...steady.map((x) => [x.run, x.seconds, (x.seconds / full.seconds).toFixed(3), x.operations]),
+    ]);
   if (!args.includes("--keep")) rmSync(work, { recursive: true, force: true });
   else console.log(`kept ${work}`);
 }
