@@ -7,14 +7,15 @@ import type { SqlSource } from "@hotels/source";
 /** A table smaller than this (8 KiB pages, ~16 MB) is read by one COPY: splitting costs more than it saves. */
 export const MIN_SPLIT_PAGES = 2000;
 
-/** The COPY text of `sql` (rows of `table`, or every row when `whole`) written to scratch files in `dir`,
- * as the source sends it (no per-row work here). Returns the files and the number of rows.
+/** The COPY text of `select` from `table` (the rows `where` admits, or every row when it is undefined)
+ * written to scratch files in `dir`, as the source sends it (no per-row work here). Returns the files and
+ * the number of rows.
  *
  * A whole read of a big table is split into heap ranges (`ctid`, a TID range scan since PostgreSQL 14)
  * read at once by up to one session per core, all in ONE exported snapshot (`withSnapshot`), so each row is
  * read exactly once even while writers commit: the server's COPY is the bottleneck of a full extract (one
- * core per COPY; 1M bookings 1.81 s whole, 1.41 s in two ranges). Incremental reads (`whole` false) go by
- * the `updated_at` index in one COPY. */
+ * core per COPY; 1M bookings 1.81 s whole, 1.41 s in two ranges). Incremental reads (a `where`) go by the
+ * `updated_at` index in one COPY. */
 export async function copyToFiles(
   source: SqlSource,
   table: string,
