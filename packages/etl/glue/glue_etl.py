@@ -1836,6 +1836,7 @@ from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
 from botocore.exceptions import ClientError
 from pyspark.context import SparkContext
+from pyspark.sql import Window
 from pyspark.sql import functions as F
 
 ARGS = getResolvedOptions(sys.argv, ["JOB_NAME"] + [a.lstrip("-") for a in JOB_ARGUMENTS])
@@ -1961,15 +1962,32 @@ def scan_files(spec, files, hive=True):
     return typed(reader.parquet(*uris), cols)
 
 
-def scan(spec, snap):
-    """The live rows of a committed snapshot: base rows whose key no delta row holds, plus the delta rows
-    (merge-on-read, packages/lake/src/merge-on-read.ts); the base alone when there is no delta."""
-    files = (snap or {}).get("files", [])
-    base = scan_files(spec, base_files(files))
+def newest_delta(spec, files, key):
+    """Each key's row of the newest delta layer that holds it (merge-on-read layers, higher `layer` = newer,
+    packages/lake/src/merge-on-read.ts); None when there is no delta file."""
     deltas = delta_files(files)
     if not deltas:
+        return None
+    layers = sorted(set(f.get("layer", 0) for f in deltas))
+    if len(layers) == 1:
+        return scan_files(spec, deltas, hive=False)
+    stacked = None
+    for n in layers:
+        layer = scan_files(spec, [f for f in deltas if f.get("layer", 0) == n], hive=False)
+        layer = layer.withColumn("etl_layer", F.lit(n))
+        stacked = layer if stacked is None else stacked.unionByName(layer)
+    newest = Window.partitionBy(*key).orderBy(F.col("etl_layer").desc())
+    return stacked.withColumn("etl_newest", F.row_number().over(newest)).where("etl_newest = 1").drop("etl_layer", "etl_newest")
+
+
+def scan(spec, snap):
+    """The live rows of a committed snapshot: base rows whose key no delta row holds, plus each key's newest
+    delta row (merge-on-read, packages/lake/src/merge-on-read.ts); the base alone when there is no delta."""
+    files = (snap or {}).get("files", [])
+    base = scan_files(spec, base_files(files))
+    delta = newest_delta(spec, files, (snap or {}).get("key", []))
+    if delta is None:
         return base
-    delta = scan_files(spec, deltas, hive=False)
     return base.join(delta.select(*snap["key"]), snap["key"], "left_anti").unionByName(delta)
 
 
@@ -2026,7 +2044,7 @@ def write(spec, df, run_id=None):
 
 def merge(spec, key, delta, snap, bucket_sql):
     """Copy-on-write merge by key: rewrites only the buckets/partitions that receive or hold a delta key.
-    A merge-on-read delta the local runner left is folded in too, so the result has base files only."""
+    The merge-on-read delta layers the local runner left are folded in too, so the result has base files only."""
     cols = [c["name"] for c in spec["columns"] + spec["partitions"]]
 
     def with_bucket(df):
@@ -2035,9 +2053,9 @@ def merge(spec, key, delta, snap, bucket_sql):
     existing = base_files((snap or {}).get("files", []))
     if FULL or not existing:
         return write(spec, with_bucket(delta)), [], "overwrite"
-    previous = delta_files(snap["files"])
-    if previous:
-        older = scan_files(spec, previous, hive=False).join(delta.select(key), key, "left_anti")
+    previous = newest_delta(spec, snap["files"], snap.get("key") or key)
+    if previous is not None:
+        older = previous.join(delta.select(key), key, "left_anti")
         delta = older.unionByName(delta.select(*cols))
     d = with_bucket(delta)
     if spec["placement"] == "hive":

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import {
   baseFiles,
-  deltaFiles,
+  deltaLayers,
   LocalObjectStore,
   localLayout,
   mergeOnReadSql,
@@ -166,10 +166,9 @@ export function liveRowsSql(
   const def = lakeTables.find((t) => t.zone === zone && t.name === table);
   if (!def) throw new Error(`no lake table ${zone}.${table}`);
   const base = `read_parquet([${list(baseFiles(files))}], hive_partitioning = true)`;
-  const delta = deltaFiles(files);
   return mergeOnReadSql({
     base,
-    ...(delta.length ? { delta: `read_parquet([${list(delta)}])` } : {}),
+    delta: deltaLayers(files).map((layer) => `read_parquet([${list(layer)}])`),
     key: s?.key ?? [],
     columns: allColumns(def).map((c) => c.name),
   });

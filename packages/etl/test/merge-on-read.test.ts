@@ -91,7 +91,7 @@ describe("merge-on-read deltas", () => {
     expect(b10).toEqual([expect.objectContaining({ adr: "110.50" })]);
   });
 
-  it("a key changed again in a later run keeps one row in the delta; hotel_daily and customers equal a full recompute", async () => {
+  it("a key changed again in a later run is a new layer's row; hotel_daily and customers equal a full recompute", async () => {
     // prepare: 5 changes again (now canceled), 8 moves again (to April)
     await upsertBookings(source, [
       bookingRow(5, 200, { adr: "250.00", is_canceled: true, reservation_status: "Canceled" }),
@@ -121,8 +121,36 @@ describe("merge-on-read deltas", () => {
     for (const zone of ["processed", "curated"] as const) {
       const s = await snapshot(mor, zone, "bookings");
       const delta = s!.files.filter((f) => f.role === "delta");
-      // 5, 8, 121 (10's rejected version never reached it)
-      expect(delta.map((f) => [f.rows, f.supersedes])).toEqual([[3, 2]]);
+      // layer 1: 5, 8, 121 (10's rejected version never reached it); layer 2: 5 and 8 again, each
+      // superseding layer 1's row
+      expect(delta.map((f) => [f.layer, f.rows, f.supersedes])).toEqual([
+        [1, 3, 2],
+        [2, 2, 2],
+      ]);
+      expect(s!.rows).toBe(now[`${zone}.bookings`]!.length);
+    }
+  });
+
+  it("past maxDeltaLayers a merge writes one layer holding every layer's newest rows", async () => {
+    // prepare: two layers so far; 5 changes a third time, 11 for the first time
+    await upsertBookings(source, [
+      bookingRow(5, 250, { adr: "260.00", is_canceled: true, reservation_status: "Canceled" }),
+      bookingRow(11, 250, { adr: "90.00" }),
+    ]);
+    // act
+    const m = await runLocalEtl({ source, ...mor }, { maxDeltaLayers: 2 });
+    await runLocalEtl({ source, ...cow }, cowOptions);
+    // assert
+    expect(m.steps.find((x) => x.job === "load.bookings")?.operation).toBe("delta");
+    const now = await content(mor);
+    expect(now).toEqual(await content(cow));
+    for (const zone of ["processed", "curated"] as const) {
+      const s = await snapshot(mor, zone, "bookings");
+      // 5, 8, 11 and 121 once each; 5, 8 and 11 supersede base rows
+      expect(s!.files.filter((f) => f.role === "delta").map((f) => [f.layer, f.rows, f.supersedes])).toEqual([
+        [1, 4, 3],
+      ]);
+      expect(s!.rows).toBe(now[`${zone}.bookings`]!.length);
     }
   });
 

@@ -1,11 +1,13 @@
 import { quoteIdent } from "@hotels/schema";
 import { type DataFile, dataPrefix, parsePartition } from "./snapshots.ts";
 
-/** Merge-on-read tables: a snapshot's files are BASE files (Hive partitions, copy-on-write) plus at most
- * a small layer of DELTA files under `<table>/_delta/` holding the newest version of the keys that changed
- * since the last compaction. The read rule, the same for every reader:
+/** Merge-on-read tables: a snapshot's files are BASE files (Hive partitions, copy-on-write) plus LAYERS of
+ * DELTA files under `<table>/_delta/`. Each incremental run adds one layer holding the newest version of
+ * the keys it changed (`DataFile.layer`, higher = newer; a file without one is layer 0), so a run writes
+ * only its own changes; a compaction folds every layer into the base. The read rule, the same for every
+ * reader (DuckDB here, the Glue script's `scan`):
  *
- *   live rows = base rows whose key is in no delta file  ∪  every delta row
+ *   live rows = base rows whose key is in no delta file  ∪  each delta row whose key is in no newer layer
  *
  * Delta files hold the partition columns as real columns (they are not in Hive folders), and their folder
  * starts with `_`, which Hive, Spark and Athena skip when they list a table's location. */
@@ -19,6 +21,23 @@ export const isDelta = (f: DataFile) => f.role === "delta";
 export const baseFiles = (files: readonly DataFile[]) => files.filter((f) => !isDelta(f));
 export const deltaFiles = (files: readonly DataFile[]) => files.filter(isDelta);
 
+/** A delta file's layer (0 when it has none: a file written before layers existed). */
+export const layerOf = (f: { readonly layer?: number }) => f.layer ?? 0;
+
+/** The delta files grouped by layer, oldest layer first. */
+export function deltaLayers<F extends { readonly role?: string; readonly layer?: number }>(
+  files: readonly F[],
+): F[][] {
+  const byLayer = new Map<number, F[]>();
+  for (const f of files)
+    if (f.role === "delta") byLayer.set(layerOf(f), [...(byLayer.get(layerOf(f)) ?? []), f]);
+  return [...byLayer.entries()].sort(([a], [b]) => a - b).map(([, fs]) => fs);
+}
+
+/** The layer number a new delta layer on top of `files` gets. */
+export const nextLayer = (files: readonly DataFile[]) =>
+  deltaFiles(files).reduce((n, f) => Math.max(n, layerOf(f) + 1), 1);
+
 /** Partition values a file holds rows of: a base file's own partition, a delta file's listed ones. */
 export function filePartitions(f: DataFile): readonly Readonly<Record<string, string>>[] {
   if (isDelta(f)) return f.partitions ?? [];
@@ -29,22 +48,42 @@ export function filePartitions(f: DataFile): readonly Readonly<Record<string, st
 export interface MergeOnReadRelations {
   /** A relation (table, view, `read_parquet(…)` or parenthesised subquery) over the base files. */
   readonly base: string;
-  /** The same over the delta files; none: the base alone. */
-  readonly delta?: string;
-  /** Key column(s) by which delta rows supersede base rows. */
+  /** The same over the delta files: one relation, or one per layer, oldest first (each with unique keys);
+   * none: the base alone. */
+  readonly delta?: string | readonly string[];
+  /** Key column(s) by which delta rows supersede base rows and older layers' rows. */
   readonly key: readonly string[];
-  /** Columns of the result, in order; both relations must have them. */
+  /** Columns of the result, in order; every relation must have them. */
   readonly columns: readonly string[];
 }
 
-/** DuckDB SQL of the read rule (see `DELTA_FOLDER`). A filter on the result is pushed into both branches,
- * so a partition filter still prunes the base files; the delta is read whole (it is small). */
+/** DuckDB SQL of the newest version of every key over delta layers (oldest first): a single layer is read
+ * as it is, several keep each key's row of the highest layer. */
+export function newestDeltaSql(
+  layers: readonly string[],
+  key: readonly string[],
+  columns: readonly string[],
+): string {
+  const cols = columns.map(quoteIdent).join(", ");
+  if (layers.length === 1) return `SELECT ${cols} FROM ${layers[0]}`;
+  const stacked = layers.map((l, i) => `SELECT ${cols}, ${i} AS etl_layer FROM ${l}`).join(" UNION ALL ");
+  return `SELECT ${cols} FROM (SELECT *, row_number() OVER (PARTITION BY ${key.map(quoteIdent).join(", ")} ORDER BY etl_layer DESC) AS etl_newest FROM (${stacked})) WHERE etl_newest = 1`;
+}
+
+/** DuckDB SQL of the read rule (see `DELTA_FOLDER`). A filter on the result is pushed into the base
+ * branch, so a partition filter still prunes the base files; the delta is read whole (it is small). */
 export function mergeOnReadSql(r: MergeOnReadRelations): string {
   const cols = r.columns.map(quoteIdent).join(", ");
-  if (!r.delta) return `SELECT ${cols} FROM ${r.base}`;
+  const layers = r.delta === undefined ? [] : typeof r.delta === "string" ? [r.delta] : r.delta;
+  if (!layers.length) return `SELECT ${cols} FROM ${r.base}`;
   if (!r.key.length) throw new Error("merge-on-read needs the key column(s)");
+  const keyCols = r.key.map(quoteIdent).join(", ");
+  const keys =
+    layers.length === 1
+      ? layers[0]!
+      : `(${layers.map((l) => `SELECT ${keyCols} FROM ${l}`).join(" UNION ALL ")})`;
   const on = r.key.map((k) => `etl_delta.${quoteIdent(k)} = etl_base.${quoteIdent(k)}`).join(" AND ");
   return `SELECT ${r.columns.map((c) => `etl_base.${quoteIdent(c)}`).join(", ")} FROM ${r.base} AS etl_base
-  WHERE NOT EXISTS (SELECT 1 FROM ${r.delta} AS etl_delta WHERE ${on})
-UNION ALL SELECT ${cols} FROM ${r.delta}`;
+  WHERE NOT EXISTS (SELECT 1 FROM ${keys} AS etl_delta WHERE ${on})
+UNION ALL ${layers.length === 1 ? `SELECT ${cols} FROM ${layers[0]}` : `SELECT ${cols} FROM (${newestDeltaSql(layers, r.key, r.columns)})`}`;
 }

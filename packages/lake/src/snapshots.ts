@@ -3,8 +3,8 @@ import type { LakeZone } from "@hotels/schema";
 import { ConcurrentCommitError, ObjectExistsError, ObjectNotFoundError } from "./errors.ts";
 import type { LakeLayout, ObjectStore } from "./port.ts";
 
-/** How a commit's files combine with the table's current files. `delta`: the current BASE files stay, the
- * current delta files are replaced by the commit's (merge-on-read, see `merge-on-read.ts`). */
+/** How a commit's files combine with the table's current files. `delta`: every current file stays and the
+ * commit's delta files are a new layer on top (merge-on-read, see `merge-on-read.ts`). */
 export type SnapshotOperation = "append" | "overwrite" | "replace-partitions" | "delta";
 
 /** `base`: ordinary data files. `delta`: merge-on-read rows that supersede, by the snapshot's `key`, every
@@ -24,8 +24,12 @@ export interface DataFile {
   /** Delta files of partitioned tables: the partition values of the rows they hold (the partition columns
    * are real columns in a delta file, which lives under `<table>/_delta/`, outside the Hive folders). */
   readonly partitions?: readonly Readonly<Record<string, string>>[];
-  /** Delta files: how many base rows they supersede (so the snapshot's `rows` counts live rows). */
+  /** Delta files: how many live rows (of the base or of older layers) they supersede, so the snapshot's
+   * `rows` counts live rows. */
   readonly supersedes?: number;
+  /** Delta files: the layer, higher = newer (a delta row supersedes the same key's rows in lower layers).
+   * Default 0. */
+  readonly layer?: number;
 }
 
 /** Source watermark(s) the run read up to: a value or one per source table. */
@@ -158,11 +162,11 @@ export function applyOperation(
     }
     case "delta":
       if (added.some((f) => f.role !== "delta")) throw new Error("a delta commit adds only delta files");
-      return [...current.filter((f) => f.role !== "delta"), ...added];
+      return [...current, ...added];
   }
 }
 
-/** Live rows of a file set: every file's rows less the base rows its delta files supersede. */
+/** Live rows of a file set: every file's rows less the rows its delta files supersede. */
 export const liveRows = (files: readonly DataFile[]) =>
   files.reduce((n, f) => n + f.rows - (f.role === "delta" ? (f.supersedes ?? 0) : 0), 0);
 

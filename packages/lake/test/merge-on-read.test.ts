@@ -3,7 +3,16 @@ import path from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { curatedHotelDaily, schemaHash } from "@hotels/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { crawl, type DataFile, dataFileKey, deltaFileKey, mergeOnReadSql, newRunId } from "../src/index.ts";
+import {
+  crawl,
+  type DataFile,
+  dataFileKey,
+  deltaFileKey,
+  deltaLayers,
+  mergeOnReadSql,
+  newRunId,
+  nextLayer,
+} from "../src/index.ts";
 import { type TempLake, tempLake } from "./temp-lake.ts";
 
 let duck: DuckDBInstance;
@@ -64,6 +73,7 @@ async function baseAndDelta(l: Lake) {
     )),
     role: "delta",
     supersedes: 1,
+    layer: 1,
     partitions: [
       { stay_year: "2017", stay_month: "7" },
       { stay_year: "2017", stay_month: "9" },
@@ -81,40 +91,58 @@ async function baseAndDelta(l: Lake) {
 
 const COLUMNS = ["hotel_id", "stay_date", "occupied_rooms", "stay_year", "stay_month"];
 
+/** The base files, and one relation per delta layer (oldest first). */
 function relations(l: Lake, files: readonly DataFile[]) {
-  const paths = (role: "base" | "delta") =>
-    files.filter((f) => (f.role ?? "base") === role).map((f) => `'${l.store.localPath("curated", f.key)}'`);
+  const paths = (fs: readonly DataFile[]) => fs.map((f) => `'${l.store.localPath("curated", f.key)}'`);
+  const base = files.filter((f) => (f.role ?? "base") === "base");
   return {
-    base: `read_parquet([${paths("base").join(", ")}], hive_partitioning = true, hive_types = {'stay_year': INTEGER, 'stay_month': INTEGER})`,
-    delta: `read_parquet([${paths("delta").join(", ")}])`,
+    base: `read_parquet([${paths(base).join(", ")}], hive_partitioning = true, hive_types = {'stay_year': INTEGER, 'stay_month': INTEGER})`,
+    delta: deltaLayers(files).map((layer) => `read_parquet([${paths(layer).join(", ")}])`),
   };
 }
 
+/** A second delta layer on `baseAndDelta`: 2017-07-02 again (a newer version of layer 1's row) and
+ * 2017-08-01 (a base row), occupied 3. */
+async function secondLayer(l: Lake, files: readonly DataFile[], schemaHash: string) {
+  const run = newRunId();
+  const delta2: DataFile = {
+    ...(await write(
+      l,
+      deltaFileKey("hotel_daily", run),
+      `${daily(2017, 7, [2], 3, true)} union all ${daily(2017, 8, [1], 3, true)}`,
+      2,
+    )),
+    role: "delta",
+    supersedes: 2,
+    layer: nextLayer(files),
+    partitions: [
+      { stay_year: "2017", stay_month: "7" },
+      { stay_year: "2017", stay_month: "8" },
+    ],
+  };
+  const next = await l.log.commit("curated", "hotel_daily", {
+    runId: run,
+    files: [delta2],
+    schemaHash,
+    operation: "delta",
+  });
+  return { delta2, next };
+}
+
 describe("merge-on-read snapshots", () => {
-  it("a delta commit keeps the base files, replaces the delta files and counts live rows", async () => {
+  it("a delta commit keeps every file, adds its delta files as a new layer and counts live rows", async () => {
     // prepare
     const l = lake();
-    const { base, snap } = await baseAndDelta(l);
-    const run = newRunId();
-    const delta2: DataFile = {
-      ...(await write(l, deltaFileKey("hotel_daily", run), daily(2017, 8, [1, 2], 3, true), 2)),
-      role: "delta",
-      supersedes: 2,
-      partitions: [{ stay_year: "2017", stay_month: "8" }],
-    };
+    const { base, delta, snap } = await baseAndDelta(l);
     // act
-    const next = await l.log.commit("curated", "hotel_daily", {
-      runId: run,
-      files: [delta2],
-      schemaHash: snap.schemaHash,
-      operation: "delta",
-    });
+    const { delta2, next } = await secondLayer(l, snap.files, snap.schemaHash);
     // assert
     expect(snap.rows).toBe(6 + 2 - 1);
-    expect(next.files.map((f) => f.key)).toEqual([...base.map((f) => f.key), delta2.key]);
+    expect(next.files.map((f) => f.key)).toEqual([...base.map((f) => f.key), delta.key, delta2.key]);
+    expect(deltaLayers(next.files).map((fs) => fs.map((f) => f.layer))).toEqual([[1], [2]]);
     expect(next.key).toEqual(["hotel_id", "stay_date"]); // kept from the previous snapshot
-    expect(next.rows).toBe(6 + 2 - 2);
-    expect(next).toMatchObject({ added: 1, removed: 1 });
+    expect(next.rows).toBe(7 + 2 - 2);
+    expect(next).toMatchObject({ added: 1, removed: 0 });
   });
 
   it("refuses a delta file without key columns, and a delta commit of base files", async () => {
@@ -165,6 +193,31 @@ describe("merge-on-read snapshots", () => {
       "2017-07-01:1:2017-7",
       "2017-07-02:2:2017-7",
       "2017-07-03:1:2017-7",
+    ]);
+  });
+
+  it("reads each key's row of the newest layer that holds it", async () => {
+    // prepare
+    const l = lake();
+    const { snap } = await baseAndDelta(l);
+    const { next } = await secondLayer(l, snap.files, snap.schemaHash);
+    const sql = mergeOnReadSql({
+      ...relations(l, next.files),
+      key: ["hotel_id", "stay_date"],
+      columns: COLUMNS,
+    });
+    // act
+    const all = (await conn.runAndReadAll(`SELECT * FROM (${sql}) ORDER BY stay_date`)).getRowObjectsJson();
+    // assert
+    expect(all).toHaveLength(next.rows);
+    expect(all.map((r) => `${r.stay_date}:${r.occupied_rooms}`)).toEqual([
+      "2017-07-01:1",
+      "2017-07-02:3",
+      "2017-07-03:1",
+      "2017-08-01:3",
+      "2017-08-02:1",
+      "2017-08-03:1",
+      "2017-09-01:2",
     ]);
   });
 

@@ -1,6 +1,7 @@
 import {
   type Catalog,
   type CatalogTable,
+  deltaLayers,
   type LakeLayout,
   mergeOnReadSql,
   type ObjectStore,
@@ -38,6 +39,7 @@ export interface SnapshotFile {
   readonly role?: "base" | "delta";
   readonly partitions?: readonly Readonly<Record<string, string>>[];
   readonly supersedes?: number;
+  readonly layer?: number;
 }
 
 /** Lake zones whose catalogued tables are queryable as `<zone>.<table>` (default). */
@@ -91,16 +93,18 @@ export function duckdbTypeOfGlue(glueType: string): string {
   return duckdbType(t);
 }
 
-/** Delta files of a merge-on-read snapshot: their local paths and the key they supersede base rows by. */
+/** Delta files of a merge-on-read snapshot: their local paths, one list per layer (oldest first), and the
+ * key by which they supersede base rows and older layers' rows. */
 export interface DeltaPaths {
-  readonly paths: readonly string[];
+  readonly layers: readonly (readonly string[])[];
   readonly key: readonly string[];
 }
 
 /** `CREATE OR REPLACE VIEW "<zone>"."<table>"` over the given committed files, typed from the catalog:
  * data columns then partition columns, partition values read from the hive paths with the catalog's types
  * (so a filter on them prunes files). With `delta`, the view applies the lake's merge-on-read rule: base
- * rows whose key a delta row holds are left out, the delta rows (partition values as typed columns) added;
+ * rows whose key a delta row holds are left out, each key's newest delta row (partition values as typed
+ * columns) added;
  * a partition filter still prunes the base files, the small delta is read whole. No files: an empty view
  * of the same columns and types. */
 export function viewSql(
@@ -114,8 +118,8 @@ export function viewSql(
   const all = [...data, ...parts];
   const name = `${quoteIdent(zone)}.${quoteIdent(t.Name)}`;
   const empty = `SELECT ${all.map((c) => `CAST(NULL AS ${duckdbTypeOfGlue(c.Type)}) AS ${quoteIdent(c.Name)}`).join(", ")} WHERE false`;
-  const deltaPaths = delta?.paths ?? [];
-  if (paths.length === 0 && deltaPaths.length === 0) return `CREATE OR REPLACE VIEW ${name} AS ${empty}`;
+  const layers = (delta?.layers ?? []).filter((l) => l.length);
+  if (paths.length === 0 && layers.length === 0) return `CREATE OR REPLACE VIEW ${name} AS ${empty}`;
   const hiveTypes = parts.length
     ? `, hive_types = {${parts.map((c) => `${sqlString(c.Name)}: ${duckdbTypeOfGlue(c.Type)}`).join(", ")}}`
     : "";
@@ -123,14 +127,15 @@ export function viewSql(
   const base = paths.length
     ? `SELECT ${cols} FROM read_parquet([${paths.map(sqlString).join(", ")}], hive_partitioning = ${parts.length > 0}${hiveTypes})`
     : empty;
-  if (!deltaPaths.length) return `CREATE OR REPLACE VIEW ${name} AS ${base}`;
+  if (!layers.length) return `CREATE OR REPLACE VIEW ${name} AS ${base}`;
   const typed = all.map(
     (c) => `CAST(${quoteIdent(c.Name)} AS ${duckdbTypeOfGlue(c.Type)}) AS ${quoteIdent(c.Name)}`,
   );
-  const deltaSource = `(SELECT ${typed.join(", ")} FROM read_parquet([${deltaPaths.map(sqlString).join(", ")}], hive_partitioning = false))`;
+  const layerSource = (layer: readonly string[]) =>
+    `(SELECT ${typed.join(", ")} FROM read_parquet([${layer.map(sqlString).join(", ")}], hive_partitioning = false))`;
   return `CREATE OR REPLACE VIEW ${name} AS ${mergeOnReadSql({
     base: `(${base})`,
-    delta: deltaSource,
+    delta: layers.map(layerSource),
     key: delta!.key,
     columns: all.map((c) => c.Name),
   })}`;
@@ -152,7 +157,8 @@ export function snapshotPaths(
     files.filter((f) => f.role !== "delta"),
   );
   if (!deltas.length) return { paths };
-  return { paths, delta: { paths: localPaths(store, layout, zone, deltas), key: snap?.key ?? [] } };
+  const layers = deltaLayers(deltas).map((layer) => localPaths(store, layout, zone, layer));
+  return { paths, delta: { layers, key: snap?.key ?? [] } };
 }
 
 /** Local paths of a snapshot's files; DuckDB reads only these (never a folder glob, which would also see

@@ -390,4 +390,45 @@ describe("merge-on-read tables", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test("with two delta layers a view reads each key's newest row once", async () => {
+    // prepare: layer 1 re-prices booking A; layer 2 re-prices it again and adds booking 9001
+    const dir = mkdtempSync(path.join(tmpdir(), "hotels-mor-"));
+    const l = openLake(dir);
+    await writeTable(l, curatedBookings, bookings);
+    const a = bookings[0]!;
+    await writeDelta(l, curatedBookings, [{ ...a, adr: "999.00" }], ["booking_id"], 1);
+    await writeDelta(
+      l,
+      curatedBookings,
+      [
+        { ...a, adr: "111.00" },
+        { ...a, booking_id: 9001 },
+      ],
+      ["booking_id"],
+      1,
+    );
+    const e = await DuckDbQueryEngine.create(l);
+    try {
+      // act
+      const all = await e.query(
+        "SELECT count(*) AS n, count(DISTINCT booking_id) AS k FROM curated.bookings",
+      );
+      const picked = await e.query(
+        "SELECT booking_id, adr FROM curated.bookings WHERE booking_id IN (?, 9001) ORDER BY booking_id",
+        [a.booking_id],
+      );
+      // assert
+      expect(all.rows).toEqual([{ n: bookings.length + 1, k: bookings.length + 1 }]);
+      expect(picked.rows).toEqual([
+        { booking_id: a.booking_id, adr: "111.00" },
+        { booking_id: 9001, adr: a.adr },
+      ]);
+      const line = (await describeTables(l)).find((t) => t.name === "curated.bookings")!;
+      expect(line.rows).toBe(bookings.length + 1);
+    } finally {
+      await e.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -17,6 +17,7 @@ import {
   LocalObjectStore,
   localLayout,
   newRunId,
+  nextLayer,
   TableLog,
 } from "@hotels/lake";
 import {
@@ -111,8 +112,9 @@ async function stage(conn: DuckDBConnection, t: TableDef, rows: readonly Record<
   a.closeSync();
 }
 
-/** Commits rows as the table's merge-on-read delta (one file under `<table>/_delta/`, partition columns
- * as real columns), as the ETL does; `supersedes` = how many base rows share a key with them. */
+/** Commits rows as a new merge-on-read delta layer of the table (one file under `<table>/_delta/`,
+ * partition columns as real columns), as the ETL does; `supersedes` = how many live rows share a key with
+ * them. */
 export async function writeDelta(
   lake: Lake,
   t: TableDef,
@@ -138,12 +140,14 @@ export async function writeDelta(
         }),
       ).values(),
     ];
+    const current = await lake.snapshots.current(t.zone as LakeZone, t.name);
     const f: DataFile = {
       key: k,
       rows: rows.length,
       bytes: statSync(file).size,
       role: "delta",
       supersedes,
+      layer: nextLayer(current?.files ?? []),
       ...(keys.length ? { partitions } : {}),
     };
     await lake.snapshots.commit(t.zone as LakeZone, t.name, {

@@ -1,7 +1,7 @@
 import {
   baseFiles,
   type DataFile,
-  deltaFiles,
+  deltaLayers,
   type LakeLayout,
   mergeOnReadSql,
   type ObjectStore,
@@ -48,8 +48,18 @@ export function tableScan(
   return `(SELECT ${select.join(", ")} FROM ${scan})`;
 }
 
-/** The live rows of a committed snapshot: its base files merged on read with its delta files (base rows
- * whose key a delta row holds are superseded; see `@hotels/lake` `mergeOnReadSql`). */
+/** One relation per delta layer of `files` (oldest first), typed like `tableScan`. */
+export function deltaLayerScans(
+  store: ObjectStore,
+  layout: LakeLayout,
+  table: TableDef,
+  files: readonly DataFile[],
+): string[] {
+  return deltaLayers(files).map((layer) => tableScan(store, layout, table, layer, { kind: "single" }));
+}
+
+/** The live rows of a committed snapshot: its base files merged on read with its delta layers (rows whose
+ * key a newer delta row holds are superseded; see `@hotels/lake` `mergeOnReadSql`). */
 export function snapshotScan(
   store: ObjectStore,
   layout: LakeLayout,
@@ -58,12 +68,12 @@ export function snapshotScan(
   placement: Placement,
 ): string {
   const files = snapshotFiles(snapshot);
-  const delta = deltaFiles(files);
+  const delta = deltaLayerScans(store, layout, table, files);
   const base = tableScan(store, layout, table, baseFiles(files), placement);
   if (!delta.length) return base;
   return `(${mergeOnReadSql({
     base,
-    delta: tableScan(store, layout, table, delta, { kind: "single" }),
+    delta,
     key: snapshot?.key ?? [],
     columns: allColumns(table).map((c) => c.name),
   })})`;
