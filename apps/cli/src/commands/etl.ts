@@ -71,6 +71,8 @@ export const registerEtl: CommandModule = (program, ctx) => {
             ...(fraction !== undefined ? { compactFraction: fraction } : {}),
             ...(opts.job ? { jobs: opts.job } : {}),
             crawl: opts.crawl !== false,
+            // the command exits once it has printed the summary
+            releaseEngine: "exit",
             onProgress: (p) => {
               if (verbose && p.phase === "start") process.stderr.write(`… ${p.job}\n`);
             },

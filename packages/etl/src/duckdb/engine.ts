@@ -53,6 +53,12 @@ export class Engine {
     this.conn.closeSync();
     this.instance.closeSync();
   }
+
+  /** Closes the connection only: the instance and its memory go with the process (see
+   * `LocalEtlOptions.releaseEngine`). */
+  abandon(): void {
+    this.conn.closeSync();
+  }
 }
 
 /** `HOTELS_ETL_TRACE=1`: each statement's seconds and its first 160 characters on stderr (`full`: the
