@@ -222,4 +222,21 @@ describe("merge-on-read deltas", () => {
       now["curated.bookings"]!.filter((r) => (r as { hotel_id: number }).hotel_id === 2).length,
     );
   });
+
+  it("transform and load run separately: the loads still find what changed in the transform's layer", async () => {
+    // prepare: booking 20 re-priced and moved to customer 3; the transform runs alone first
+    await upsertBookings(source, [bookingRow(20, 500, { adr: "175.00", customer_id: 3 })]);
+    await runLocalEtl({ source, ...mor }, { jobs: ["extract", "transform"] });
+    // act
+    const s = await runLocalEtl({ source, ...mor }, { jobs: ["load"] });
+    await runLocalEtl({ source, ...cow }, cowOptions);
+    // assert
+    const ops = ["load.bookings", "load.customers", "load.hotel_daily"].map(
+      (j) => s.steps.find((x) => x.job === j)?.operation,
+    );
+    expect(ops[0]).toBe("delta");
+    expect(ops[1]).not.toBe("overwrite"); // rebuilt for the customers reached, not whole
+    expect(ops[2]).toMatch(/^aggregate\+/);
+    expect(await content(mor)).toEqual(await content(cow));
+  });
 });
