@@ -35,7 +35,7 @@ export const registerEtl: CommandModule = (program, ctx) => {
     )
     .option(
       "--compact-fraction <f>",
-      "local: compact a table when its delta would exceed this fraction of its base rows (default 0.1)",
+      "local: compact a table when its delta would exceed this fraction of its base rows (default 0.25)",
     )
     .option("--no-crawl", "local: do not crawl the catalog after the load (the Glue job never crawls)")
     .option(

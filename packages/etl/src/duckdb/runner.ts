@@ -58,8 +58,8 @@ export interface LocalEtlOptions {
   /** Fold the delta of every merge-on-read table the selected jobs maintain into its base files, even
    * when nothing changed (`hotels etl --compact`). Default false. */
   readonly compact?: boolean;
-  /** A merge-on-read table is compacted when its delta would hold more rows than this fraction of its base
-   * rows. Default `DEFAULT_COMPACT_FRACTION` (0.1). */
+  /** A merge-on-read table is compacted when its delta layers would hold more rows than this fraction of
+   * its base rows. Default `DEFAULT_COMPACT_FRACTION` (0.25). */
   readonly compactFraction?: number;
   /** Most delta layers a merge-on-read table keeps: a merge that would add one more writes one layer
    * holding them all instead. Default `DEFAULT_MAX_DELTA_LAYERS` (8). */
@@ -70,9 +70,11 @@ export interface LocalEtlOptions {
   readonly releaseEngine?: "close" | "exit";
 }
 
-/** Default of `compactFraction`: past 10% of the base rows a delta costs readers more than rewriting the
- * partitions costs the writer once. */
-export const DEFAULT_COMPACT_FRACTION = 0.1;
+/** Default of `compactFraction`. Readers pay for a delta mostly by having one (the anti-join): a whole-table
+ * aggregate of hotel_daily (531k rows) took 16 ms without a delta, 34 ms with 10%, 43 ms with 25%, 60 ms
+ * with 50% (4 layers). Its writer compacts when 1% of bookings change reach 5.5% of the hotel-days: every
+ * other run at 10% (+0.45 s each), every fifth at 25%. */
+export const DEFAULT_COMPACT_FRACTION = 0.25;
 
 /** A table whose commits only added files is vacuumed when its version is a multiple of this. */
 const VACUUM_EVERY = 10;
