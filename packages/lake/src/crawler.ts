@@ -11,14 +11,8 @@ import { type ObjectLockOptions, withObjectLock } from "./lock.ts";
 import { isDelta } from "./merge-on-read.ts";
 import { duckdbParquetColumns, type ParquetColumnsReader } from "./parquet-schema.ts";
 import type { LakeLayout, ObjectStore } from "./port.ts";
-import {
-  type DataFile,
-  dataPrefix,
-  parsePartition,
-  partitionPath,
-  type Snapshot,
-  TableLog,
-} from "./snapshots.ts";
+import { type DataFile, dataPrefix, parsePartition, type Snapshot, TableLog } from "./snapshots.ts";
+import { manifestFolder, publishManifests } from "./symlink-manifests.ts";
 
 export interface CrawlOptions {
   readonly store: ObjectStore;
@@ -58,6 +52,9 @@ export interface TableCrawlReport {
   /** `created`/`updated`: the table definition was written; `unchanged`: it already matched. */
   readonly action: "created" | "updated" | "unchanged";
   readonly partitionsAdded: number;
+  /** Catalog partitions re-pointed at their manifest folder (a catalog made before symlink manifests, or a
+   * partition another tool registered at its Hive folder). */
+  readonly partitionsUpdated: number;
   /** Catalog partitions with no file in the current snapshot, removed from the catalog. */
   readonly partitionsRemoved: number;
   /** Partitions in the catalog after the crawl. */
@@ -68,6 +65,9 @@ export interface TableCrawlReport {
   readonly filesInspected: number;
   /** Partitions withheld from the catalog because a file in them drifted in type or is unreadable. */
   readonly skippedPartitions: readonly { readonly values: readonly string[]; readonly reason: string }[];
+  /** The symlink manifests external readers (Athena) go by: the snapshot version they list, how many were
+   * written (0: that version was already published) and how many of gone partitions were deleted. */
+  readonly manifests: { readonly version: number; readonly written: number; readonly deleted: number };
 }
 
 export interface CrawlReport {
@@ -79,7 +79,10 @@ export interface CrawlReport {
   readonly waitedForLockMs: number;
   readonly tables: readonly TableCrawlReport[];
   readonly partitionsAdded: number;
+  readonly partitionsUpdated: number;
   readonly partitionsRemoved: number;
+  /** Manifest objects written over every table. */
+  readonly manifestsWritten: number;
   readonly drift: readonly DriftFinding[];
 }
 
@@ -98,8 +101,9 @@ interface Pending {
 /** Per lock identity: the crawl running now and the one queued behind it. */
 const inProcess = new Map<string, { running?: Promise<CrawlReport>; queued?: Pending }>();
 
-/** Catalogs the lake: for each lake table with a committed snapshot, writes its schema-derived table
- * definition, registers new partitions, removes those the snapshot no longer has and reports schema drift
+/** Catalogs the lake: for each lake table with a committed snapshot, publishes the snapshot as symlink
+ * manifests (what Athena reads), writes its schema-derived table definition pointing at them, registers new
+ * partitions, re-points old ones, removes those the snapshot no longer has and reports schema drift
  * (see README). Concurrent requests coalesce: in a process, callers arriving while a crawl runs share ONE
  * follow-up crawl (so none misses a commit made after the running crawl started); across processes a lock
  * object serialises crawls. */
@@ -176,7 +180,9 @@ export async function crawlOnce(options: CrawlOptions): Promise<Omit<CrawlReport
     coalesced: false,
     tables: reports,
     partitionsAdded: reports.reduce((n, r) => n + r.partitionsAdded, 0),
+    partitionsUpdated: reports.reduce((n, r) => n + r.partitionsUpdated, 0),
     partitionsRemoved: reports.reduce((n, r) => n + r.partitionsRemoved, 0),
+    manifestsWritten: reports.reduce((n, r) => n + r.manifests.written, 0),
     drift,
   };
 }
@@ -222,7 +228,18 @@ async function crawlTable(t: TableDef, zone: LakeZone, snapshot: Snapshot, ctx: 
         });
     }
 
-  // 2. The table definition is always the schema's: drifted types are reported, never adopted.
+  // 2. The manifests first: the table and partitions below point at them, so they exist before a catalog
+  // made before manifests (Hive folders) is re-pointed.
+  const manifests = await publishManifests({
+    store: ctx.store,
+    layout: ctx.layout,
+    zone,
+    table: t.name,
+    partitionNames,
+    snapshot,
+  });
+
+  // 3. The table definition is always the schema's: drifted types are reported, never adopted.
   const input = {
     ...glueTableInput(t, ctx.layout.uri(zone, dataPrefix(t.name))),
   } as GlueTableInput;
@@ -236,14 +253,14 @@ async function crawlTable(t: TableDef, zone: LakeZone, snapshot: Snapshot, ctx: 
   const action = !existing ? "created" : sameDefinition(existing, input) ? "unchanged" : "updated";
   if (action !== "unchanged") await ctx.catalog.putTable(zone, input);
 
-  // 3. Partitions of the snapshot's files.
+  // 4. Partitions of the snapshot's files.
   const byPartition = new Map<string, { values: string[]; location: string; files: DataFile[] }>();
   const skipped = new Map<string, { values: string[]; reason: string }>();
   // A file with no value for a partition key: its partition is unknown, so none may be presumed gone.
   let unplaced = false;
   // Partitions are the union of the base files' and the delta files' (a delta file lists the partition
-  // values of its rows); a partition only a delta file reaches is registered with its Hive location, which
-  // holds no base file yet (see README, "Merge-on-read").
+  // values of its rows); a partition only a delta file reaches is registered at its manifest folder, which
+  // holds no manifest until a compaction writes base files there (see README, "Merge-on-read").
   if (partitionNames.length > 0)
     for (const f of snapshot.files)
       for (const p of isDelta(f) ? (f.partitions ?? []) : [f.partition ?? parsePartition(f.key)]) {
@@ -260,7 +277,7 @@ async function crawlTable(t: TableDef, zone: LakeZone, snapshot: Snapshot, ctx: 
         }
         let e = byPartition.get(id);
         if (!e) {
-          const location = ctx.layout.uri(zone, dataPrefix(t.name) + partitionPath(p, partitionNames));
+          const location = ctx.layout.uri(zone, manifestFolder(t.name, p, partitionNames));
           e = { values, location, files: [] };
           byPartition.set(id, e);
         }
@@ -269,7 +286,7 @@ async function crawlTable(t: TableDef, zone: LakeZone, snapshot: Snapshot, ctx: 
   const catalogPartitions = partitionNames.length > 0 ? await ctx.catalog.getPartitions(zone, t.name) : [];
   const registered = new Set(catalogPartitions.map((p) => JSON.stringify(p.Values)));
 
-  // 4. Files to inspect: those new since the last crawled version, plus every file of a partition not yet
+  // 5. Files to inspect: those new since the last crawled version, plus every file of a partition not yet
   // in the catalog (so a withheld partition is re-checked, and reported, on every crawl).
   const lastVersion = Number(existing?.Parameters?.[CRAWL_PARAMS.version as never] ?? 0);
   const seen = new Set(
@@ -313,7 +330,8 @@ async function crawlTable(t: TableDef, zone: LakeZone, snapshot: Snapshot, ctx: 
   }
   drift.push(...found.values());
 
-  // 5. Register new partitions, withholding those with a drifted or unreadable file.
+  // 6. Register new partitions, withholding those with a drifted or unreadable file; re-point registered
+  // ones not at their manifest folder or not in the table's input format (made before manifests).
   const toAdd: PartitionInput[] = [];
   for (const [id, e] of byPartition) {
     if (registered.has(id)) continue;
@@ -322,11 +340,27 @@ async function crawlTable(t: TableDef, zone: LakeZone, snapshot: Snapshot, ctx: 
     else toAdd.push({ Values: e.values, StorageDescriptor: { Location: e.location } });
   }
   const partitionsAdded = toAdd.length > 0 ? await ctx.catalog.addPartitions(zone, t.name, toAdd) : 0;
+  const toUpdate: PartitionInput[] = catalogPartitions
+    .filter((p) => {
+      const e = byPartition.get(JSON.stringify(p.Values));
+      const format = p.StorageDescriptor.InputFormat;
+      return (
+        e !== undefined &&
+        (p.StorageDescriptor.Location !== e.location ||
+          (format !== undefined && format !== input.StorageDescriptor.InputFormat))
+      );
+    })
+    .map((p) => ({
+      Values: p.Values,
+      StorageDescriptor: { Location: byPartition.get(JSON.stringify(p.Values))!.location },
+    }));
+  const partitionsUpdated =
+    toUpdate.length > 0 ? await ctx.catalog.updatePartitions(zone, t.name, toUpdate) : 0;
 
-  // 6. Remove catalog partitions the snapshot no longer reaches (a full rebuild with fewer partitions, a
-  // compaction that emptied one, bookings that moved month): Athena would list them empty, or read the
-  // orphan files still under their prefix until vacuum. Only from the snapshot just read: a table whose
-  // snapshot could not be read never gets here.
+  // 7. Remove catalog partitions the snapshot no longer reaches (a full rebuild with fewer partitions, a
+  // compaction that emptied one, bookings that moved month): their manifest is gone, so Athena would read
+  // them as empty. Only from the snapshot just read: a table whose snapshot could not be read never gets
+  // here.
   const gone = catalogPartitions.map((p) => p.Values).filter((v) => !byPartition.has(JSON.stringify(v)));
   const partitionsRemoved =
     gone.length > 0 && !unplaced ? await ctx.catalog.deletePartitions(zone, t.name, gone) : 0;
@@ -339,12 +373,14 @@ async function crawlTable(t: TableDef, zone: LakeZone, snapshot: Snapshot, ctx: 
       files: snapshot.files.length,
       action,
       partitionsAdded,
+      partitionsUpdated,
       partitionsRemoved,
       // Every `gone` partition is absent now, including any deleted meanwhile by someone else.
       partitions: catalogPartitions.length + partitionsAdded - (unplaced ? 0 : gone.length),
       stalePartitions: unplaced ? gone.length : 0,
       filesInspected: columns.size,
       skippedPartitions: [...skipped.values()],
+      manifests,
     } satisfies TableCrawlReport,
   };
 }

@@ -13,6 +13,8 @@ export interface GlueCatalogOptions {
 
 /** BatchCreatePartition accepts at most 100 partitions per call. */
 export const GLUE_PARTITION_BATCH = 100;
+/** BatchUpdatePartition accepts at most 100 entries per call. */
+export const GLUE_UPDATE_PARTITION_BATCH = 100;
 /** BatchDeletePartition accepts at most 25 partitions per call. */
 export const GLUE_DELETE_PARTITION_BATCH = 25;
 
@@ -102,7 +104,10 @@ export class GlueCatalog implements Catalog {
       for (const p of page.Partitions ?? [])
         out.push({
           Values: p.Values ?? [],
-          StorageDescriptor: { Location: p.StorageDescriptor?.Location ?? "" },
+          StorageDescriptor: {
+            Location: p.StorageDescriptor?.Location ?? "",
+            ...(p.StorageDescriptor?.InputFormat ? { InputFormat: p.StorageDescriptor.InputFormat } : {}),
+          },
         });
     return out;
   }
@@ -126,20 +131,10 @@ export class GlueCatalog implements Catalog {
       known.add(id);
       return true;
     });
-    const sd = t.StorageDescriptor;
     let added = 0;
     for (let i = 0; i < fresh.length; i += GLUE_PARTITION_BATCH) {
       const batch = fresh.slice(i, i + GLUE_PARTITION_BATCH);
-      const input: GluePartitionInput[] = batch.map((p) => ({
-        Values: [...p.Values],
-        StorageDescriptor: {
-          Columns: sd.Columns.map((c) => ({ ...c })),
-          Location: p.StorageDescriptor.Location,
-          InputFormat: sd.InputFormat,
-          OutputFormat: sd.OutputFormat,
-          SerdeInfo: { ...sd.SerdeInfo, Parameters: { ...sd.SerdeInfo.Parameters } },
-        },
-      }));
+      const input = batch.map((p) => partitionOfTable(t, p));
       const r = await client.send(
         new glue.BatchCreatePartitionCommand({
           CatalogId: this.catalogId,
@@ -163,6 +158,49 @@ export class GlueCatalog implements Catalog {
       added += batch.length - errors.length;
     }
     return added;
+  }
+
+  /** Re-points partitions with BatchUpdatePartition, 100 per call, each given the TABLE's columns, formats
+   * and SerDe with its new location (a table moved to symlink manifests moves its partitions' input format
+   * too: Athena reads a partition with the partition's own format). Every chunk is sent; a partition gone
+   * meanwhile (EntityNotFoundException) is skipped; other per-partition failures are thrown together. */
+  async updatePartitions(
+    database: string,
+    table: string,
+    partitions: readonly PartitionInput[],
+  ): Promise<number> {
+    if (partitions.length === 0) return 0;
+    const { glue, client } = await this.sdk();
+    const t = await this.getTable(database, table);
+    if (!t) throw new Error(`catalog: table ${database}.${table} does not exist`);
+    let updated = 0;
+    const failed: string[] = [];
+    for (let i = 0; i < partitions.length; i += GLUE_UPDATE_PARTITION_BATCH) {
+      const batch = partitions.slice(i, i + GLUE_UPDATE_PARTITION_BATCH);
+      const r = await client.send(
+        new glue.BatchUpdatePartitionCommand({
+          CatalogId: this.catalogId,
+          DatabaseName: database,
+          TableName: table,
+          Entries: batch.map((p) => ({
+            PartitionValueList: [...p.Values],
+            PartitionInput: partitionOfTable(t, p),
+          })),
+        }),
+      );
+      const errors = r.Errors ?? [];
+      for (const e of errors)
+        if (e.ErrorDetail?.ErrorCode !== "EntityNotFoundException")
+          failed.push(
+            `[${(e.PartitionValueList ?? []).join(",")}] ${e.ErrorDetail?.ErrorCode}: ${e.ErrorDetail?.ErrorMessage}`,
+          );
+      updated += batch.length - errors.length;
+    }
+    if (failed.length > 0)
+      throw new Error(
+        `catalog: BatchUpdatePartition ${database}.${table}: ${failed.length} partition(s) not updated (${updated} were): ${failed.join("; ")}`,
+      );
+    return updated;
   }
 
   /** Deletes partitions with BatchDeletePartition, 25 per call. Every chunk is sent; then per-partition
@@ -208,6 +246,23 @@ export class GlueCatalog implements Catalog {
       );
     return removed;
   }
+}
+
+/** A Glue PartitionInput: the table's storage descriptor (columns, formats, SerDe) at the partition's
+ * location. Partitions never carry their own schema: a drifted file can then never produce Athena's
+ * HIVE_PARTITION_SCHEMA_MISMATCH. */
+function partitionOfTable(t: CatalogTable, p: PartitionInput): GluePartitionInput {
+  const sd = t.StorageDescriptor;
+  return {
+    Values: [...p.Values],
+    StorageDescriptor: {
+      Columns: sd.Columns.map((c) => ({ ...c })),
+      Location: p.StorageDescriptor.Location,
+      InputFormat: sd.InputFormat,
+      OutputFormat: sd.OutputFormat,
+      SerdeInfo: { ...sd.SerdeInfo, Parameters: { ...sd.SerdeInfo.Parameters } },
+    },
+  };
 }
 
 /** A Glue `Table` in the port's TableInput shape. */

@@ -9,5 +9,7 @@ export * from "./lock.ts";
 export * from "./merge-on-read.ts";
 export * from "./parquet-schema.ts";
 export * from "./port.ts";
+export * from "./published.ts";
 export * from "./s3-store.ts";
 export * from "./snapshots.ts";
+export * from "./symlink-manifests.ts";

@@ -129,6 +129,29 @@ export class LocalCatalog implements Catalog {
     });
   }
 
+  async updatePartitions(
+    database: string,
+    table: string,
+    partitions: readonly PartitionInput[],
+  ): Promise<number> {
+    if (partitions.length === 0) return 0;
+    return this.serial(async () => {
+      if (!(await this.getTable(database, table)))
+        throw new Error(`catalog: table ${database}.${table} does not exist (EntityNotFoundException)`);
+      const wanted = new Map(partitions.map((p) => [partitionId(p.Values), p.StorageDescriptor.Location]));
+      const current = await this.getPartitions(database, table);
+      let updated = 0;
+      const next = current.map((p) => {
+        const location = wanted.get(partitionId(p.Values));
+        if (location === undefined) return p;
+        updated++;
+        return { Values: p.Values, StorageDescriptor: { Location: location } };
+      });
+      if (updated > 0) await this.write(`partitions/${database}/${table}.json`, next);
+      return updated;
+    });
+  }
+
   async deletePartitions(
     database: string,
     table: string,

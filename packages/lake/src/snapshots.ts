@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { LakeZone } from "@hotels/schema";
 import { ConcurrentCommitError, ObjectExistsError, ObjectNotFoundError } from "./errors.ts";
 import type { LakeLayout, ObjectStore } from "./port.ts";
+import { manifestPrefix, readPublished } from "./published.ts";
 
 /** How a commit's files combine with the table's current files. `delta`: every current file stays and the
  * commit's delta files are a new layer on top (merge-on-read, see `merge-on-read.ts`). */
@@ -337,24 +338,31 @@ export class TableLog {
   }
 
   /** Deletes data files under `<table>/` that no retained snapshot references and that are older than the
-   * current snapshot (younger ones may belong to a run that has not committed yet). */
+   * current snapshot (younger ones may belong to a run that has not committed yet). Retained: the latest
+   * `retainVersions` and the versions the table's symlink manifests publish (external readers such as Athena
+   * read those files until the next crawl publishes a newer version). The manifests are never deleted here. */
   async vacuum(zone: LakeZone, table: string, options: VacuumOptions = {}): Promise<VacuumResult> {
     const bucket = this.layout.bucket(zone);
     const currentVersion = await this.currentVersion(zone, table);
     if (currentVersion === 0) return { deleted: [], bytes: 0, incomplete: 0 };
     const retain = Math.max(1, options.retainVersions ?? 1);
+    const versions = new Set<number>();
+    for (let v = currentVersion; v > Math.max(0, currentVersion - retain); v--) versions.add(v);
+    for (const v of (await readPublished(this.store, bucket, table))?.versions ?? []) versions.add(v);
     const referenced = new Set<string>();
     let cutoff = Number.POSITIVE_INFINITY;
-    for (let v = currentVersion; v > Math.max(0, currentVersion - retain); v--) {
+    for (const v of versions) {
       const s = await this.snapshot(zone, table, v);
       if (!s) continue;
       if (v === currentVersion) cutoff = Date.parse(s.committedAt);
       for (const f of s.files) referenced.add(f.key);
     }
+    const manifests = manifestPrefix(table);
     const deleted: string[] = [];
     let bytes = 0;
     for await (const o of this.store.list(bucket, dataPrefix(table))) {
-      if (referenced.has(o.key) || o.lastModified.getTime() >= cutoff) continue;
+      if (referenced.has(o.key) || o.key.startsWith(manifests) || o.lastModified.getTime() >= cutoff)
+        continue;
       if (!options.dryRun) await this.store.delete(bucket, o.key);
       deleted.push(o.key);
       bytes += o.size;

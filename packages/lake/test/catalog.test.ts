@@ -5,6 +5,7 @@ import {
   AlreadyExistsException,
   BatchCreatePartitionCommand,
   BatchDeletePartitionCommand,
+  BatchUpdatePartitionCommand,
   CreateDatabaseCommand,
   CreateTableCommand,
   EntityNotFoundException,
@@ -19,11 +20,14 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { GlueCatalog, LocalCatalog } from "../src/index.ts";
 
+/** The table's data folder; the catalog points at its manifest folder. */
 const LOCATION = "s3://hotels-dev-curated/bookings/";
+const MANIFESTS = `${LOCATION}_symlink_format_manifest/`;
+const SYMLINK = "org.apache.hadoop.hive.ql.io.SymlinkTextInputFormat";
 const input = glueTableInput(curatedBookings, LOCATION);
-const part = (y: number, m: number) => ({
+const part = (y: number, m: number, root = MANIFESTS) => ({
   Values: [String(y), String(m)],
-  StorageDescriptor: { Location: `${LOCATION}arrival_year=${y}/arrival_month=${m}/` },
+  StorageDescriptor: { Location: `${root}arrival_year=${y}/arrival_month=${m}/` },
 });
 
 describe("LocalCatalog", () => {
@@ -55,7 +59,7 @@ describe("LocalCatalog", () => {
       "2017-9",
     ]);
     const onDisk = JSON.parse(readFileSync(path.join(root, "_catalog/tables/curated/bookings.json"), "utf8"));
-    expect(onDisk.StorageDescriptor.Location).toBe(LOCATION);
+    expect(onDisk.StorageDescriptor.Location).toBe(MANIFESTS);
     expect(await cat.getTable("curated", "nope")).toBeUndefined();
     await expect(cat.putTable("nodb", input)).rejects.toThrow(/database nodb does not exist/);
   });
@@ -82,6 +86,23 @@ describe("LocalCatalog", () => {
     );
     expect(onDisk).toEqual([part(2017, 8)]);
     await expect(cat.deletePartitions("curated", "nope", [["2017", "8"]])).rejects.toThrow(
+      /table curated.nope does not exist/,
+    );
+  });
+
+  it("updatePartitions re-points existing partitions in its JSON, absent ones are skipped", async () => {
+    // prepare: partitions registered at their Hive folders (a catalog made before symlink manifests)
+    const root = mkdtempSync(path.join(tmpdir(), "lake-"));
+    const cat = new LocalCatalog(root);
+    await cat.ensureDatabase("curated");
+    await cat.putTable("curated", input);
+    await cat.addPartitions("curated", "bookings", [part(2017, 7, LOCATION), part(2017, 8, LOCATION)]);
+    // act
+    const updated = await cat.updatePartitions("curated", "bookings", [part(2017, 8), part(2018, 1)]);
+    // assert
+    expect(updated).toBe(1);
+    expect(await cat.getPartitions("curated", "bookings")).toEqual([part(2017, 7, LOCATION), part(2017, 8)]);
+    await expect(cat.updatePartitions("curated", "nope", [part(2017, 8)])).rejects.toThrow(
       /table curated.nope does not exist/,
     );
   });
@@ -137,9 +158,27 @@ describe("GlueCatalog request shapes (aws-sdk-client-mock)", () => {
     expect(create.DatabaseName).toBe("curated");
     expect(create.TableInput).toEqual(input);
     expect(create.TableInput?.PartitionKeys?.map((c) => c.Name)).toEqual(["arrival_year", "arrival_month"]);
+    // Athena reads the table through the symlink manifests, as Parquet
+    expect(create.TableInput?.StorageDescriptor).toMatchObject({
+      Location: "s3://hotels-dev-curated/bookings/_symlink_format_manifest/",
+      InputFormat: "org.apache.hadoop.hive.ql.io.SymlinkTextInputFormat",
+      OutputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+      SerdeInfo: { SerializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe" },
+    });
 
     glue.reset();
-    glue.on(GetTableCommand).resolves({ Table: glueTable });
+    // a table made before symlink manifests: Hive folder, Parquet input format
+    glue.on(GetTableCommand).resolves({
+      Table: {
+        ...glueTable,
+        StorageDescriptor: {
+          ...glueTable.StorageDescriptor,
+          Location: LOCATION,
+          InputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+          OutputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+        },
+      },
+    });
     glue.on(UpdateTableCommand).resolves({});
     await catalog.putTable("curated", input);
     expect(glue.commandCalls(CreateTableCommand)).toHaveLength(0);
@@ -155,7 +194,7 @@ describe("GlueCatalog request shapes (aws-sdk-client-mock)", () => {
     expect(await catalog.getTable("curated", "bookings")).toMatchObject({
       DatabaseName: "curated",
       Name: "bookings",
-      StorageDescriptor: { Location: LOCATION },
+      StorageDescriptor: { Location: MANIFESTS, InputFormat: SYMLINK },
     });
     expect(await catalog.getTable("curated", "nope")).toBeUndefined();
     // The SDK paginator reuses its input object, so record each request as sent.
@@ -177,10 +216,12 @@ describe("GlueCatalog request shapes (aws-sdk-client-mock)", () => {
         Partitions: [{ Values: ["2017", "7"], StorageDescriptor: { Location: "a" } }],
         NextToken: "n",
       })
-      .resolvesOnce({ Partitions: [{ Values: ["2017", "8"], StorageDescriptor: { Location: "b" } }] });
+      .resolvesOnce({
+        Partitions: [{ Values: ["2017", "8"], StorageDescriptor: { Location: "b", InputFormat: SYMLINK } }],
+      });
     expect(await catalog.getPartitions("curated", "bookings")).toEqual([
       { Values: ["2017", "7"], StorageDescriptor: { Location: "a" } },
-      { Values: ["2017", "8"], StorageDescriptor: { Location: "b" } },
+      { Values: ["2017", "8"], StorageDescriptor: { Location: "b", InputFormat: SYMLINK } },
     ]);
     expect(glue.commandCalls(GetPartitionsCommand)[1]!.args[0].input).toEqual({
       DatabaseName: "curated",
@@ -208,8 +249,65 @@ describe("GlueCatalog request shapes (aws-sdk-client-mock)", () => {
     expect(p.Values).toEqual(["2001", "1"]);
     expect(p.StorageDescriptor).toEqual({
       ...input.StorageDescriptor,
-      Location: `${LOCATION}arrival_year=2001/arrival_month=1/`,
+      Location: `${MANIFESTS}arrival_year=2001/arrival_month=1/`,
     });
+    expect(p.StorageDescriptor?.InputFormat).toBe(SYMLINK);
+  });
+
+  it("updatePartitions: BatchUpdatePartition in chunks of 100, each entry the TABLE's schema at its new location", async () => {
+    // prepare
+    glue.on(GetTableCommand).resolves({ Table: glueTable });
+    glue.on(BatchUpdatePartitionCommand).resolves({});
+    const wanted = Array.from({ length: 130 }, (_, i) => part(2001 + Math.floor(i / 12), (i % 12) + 1));
+    // act
+    const updated = await catalog.updatePartitions("curated", "bookings", wanted);
+    // assert
+    expect(updated).toBe(130);
+    const calls = glue.commandCalls(BatchUpdatePartitionCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => c.Entries?.length)).toEqual([100, 30]);
+    expect(calls[0]).toMatchObject({ DatabaseName: "curated", TableName: "bookings" });
+    expect(calls[0]!.Entries![0]).toEqual({
+      PartitionValueList: ["2001", "1"],
+      PartitionInput: {
+        Values: ["2001", "1"],
+        StorageDescriptor: {
+          ...input.StorageDescriptor,
+          Location: `${MANIFESTS}arrival_year=2001/arrival_month=1/`,
+        },
+      },
+    });
+    expect(calls[1]!.Entries!.at(-1)!.PartitionValueList).toEqual(["2011", "10"]);
+    expect(await catalog.updatePartitions("curated", "bookings", [])).toBe(0);
+    expect(glue.commandCalls(BatchUpdatePartitionCommand)).toHaveLength(2);
+  });
+
+  it("updatePartitions: a partition gone meanwhile is skipped, other per-partition errors are thrown after every chunk", async () => {
+    // prepare: the first chunk has one partition deleted meanwhile and one failure, the second succeeds
+    glue.on(GetTableCommand).resolves({ Table: glueTable });
+    glue
+      .on(BatchUpdatePartitionCommand)
+      .resolvesOnce({
+        Errors: [
+          { PartitionValueList: ["2000", "1"], ErrorDetail: { ErrorCode: "EntityNotFoundException" } },
+          {
+            PartitionValueList: ["2000", "2"],
+            ErrorDetail: { ErrorCode: "InvalidInputException", ErrorMessage: "bad location" },
+          },
+        ],
+      })
+      .resolvesOnce({});
+    const wanted = Array.from({ length: 101 }, (_, i) => part(2000 + Math.floor(i / 12), (i % 12) + 1));
+    // act + assert
+    await expect(catalog.updatePartitions("curated", "bookings", wanted)).rejects.toThrow(
+      /BatchUpdatePartition curated.bookings: 1 partition\(s\) not updated \(99 were\): \[2000,2\] InvalidInputException: bad location/,
+    );
+    expect(glue.commandCalls(BatchUpdatePartitionCommand)).toHaveLength(2);
+    glue.reset();
+    glue.on(GetTableCommand).resolves({ Table: glueTable });
+    glue.on(BatchUpdatePartitionCommand).resolves({
+      Errors: [{ PartitionValueList: ["2000", "1"], ErrorDetail: { ErrorCode: "EntityNotFoundException" } }],
+    });
+    expect(await catalog.updatePartitions("curated", "bookings", [part(2000, 1), part(2000, 2)])).toBe(1);
   });
 
   it("addPartitions: a partition added concurrently is fine, any other per-partition error is thrown", async () => {

@@ -1,17 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, statSync, utimesSync } from "node:fs";
+import { readFileSync, utimesSync } from "node:fs";
 import { hostname } from "node:os";
-import path from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import {
-  curatedHotelDaily,
-  curatedHotels,
-  duckdbType,
-  glueTableInput,
-  quoteIdent,
-  schemaHash,
-  type TableDef,
-} from "@hotels/schema";
+import { curatedHotelDaily, curatedHotels, glueTableInput, schemaHash } from "@hotels/schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   awsLayout,
@@ -24,6 +15,7 @@ import {
   S3ObjectStore,
   TableLog,
 } from "../src/index.ts";
+import { dailySelect, hotelDailyFixture, sampleSelect } from "./hotel-daily-fixture.ts";
 import { startS3 } from "./s3-server.ts";
 import { type TempLake, tempLake } from "./temp-lake.ts";
 
@@ -41,70 +33,12 @@ afterAll(() => {
 const lake = () => tempLake("lake-");
 type Lake = TempLake;
 
-/** One row of a table with every column typed as the schema derives it (values are placeholders). */
-const sampleSelect = (t: TableDef) =>
-  `select ${t.columns
-    .map((c) => {
-      const v = c.enum
-        ? `'${c.enum[0]}'`
-        : c.type.kind === "string"
-          ? "'x'"
-          : c.type.kind === "date"
-            ? "DATE '2017-01-01'"
-            : c.type.kind === "timestamp"
-              ? "TIMESTAMP '2017-01-01'"
-              : c.type.kind === "boolean"
-                ? "true"
-                : "1";
-      return `${v}::${duckdbType(c.type)} ${quoteIdent(c.name)}`;
-    })
-    .join(", ")}`;
-
-/** A day row of curated.hotel_daily as typed by the schema; `drift` writes adr as DOUBLE plus an extra column. */
-const dailySelect = (y: number, m: number, drift = false) =>
-  `select 1::INTEGER hotel_id, 'Lisbon Resort'::VARCHAR hotel, make_date(${y}, ${m}, 1) stay_date,
-     3::BIGINT occupied_rooms, 300.00::DECIMAL(14,2) room_revenue,
-     ${drift ? "100.0::DOUBLE adr, 'SUMMER'::VARCHAR promo_code" : "100.00::DECIMAL(10,2) adr"},
-     1::BIGINT arrivals, 0::BIGINT cancellations`;
-
-async function writeParquet(l: Lake, zone: "curated", key: string, select: string, rows: number) {
-  const file = l.store.localPath(zone, key);
-  mkdirSync(path.dirname(file), { recursive: true });
-  await conn.run(`copy (${select}) to '${file}' (format parquet, compression zstd)`);
-  return { key, rows, bytes: statSync(file).size };
-}
+const { writeParquet, commitDaily } = hotelDailyFixture(() => conn);
 
 async function collectKeys(l: Lake, prefix: string) {
   const keys: string[] = [];
   for await (const o of l.store.list("curated", prefix)) keys.push(o.key);
   return keys;
-}
-
-async function commitDaily(
-  l: Lake,
-  months: [number, number][],
-  drift = false,
-  operation: "replace-partitions" | "overwrite" = "replace-partitions",
-) {
-  const run = newRunId();
-  const files: DataFile[] = [];
-  for (const [i, [y, m]] of months.entries()) {
-    const partition = { stay_year: String(y), stay_month: String(m) };
-    const f = await writeParquet(
-      l,
-      "curated",
-      dataFileKey("hotel_daily", run, i, partition),
-      dailySelect(y, m, drift),
-      1,
-    );
-    files.push({ ...f, partition });
-  }
-  return l.log.commit("curated", "hotel_daily", {
-    runId: run,
-    files,
-    schemaHash: schemaHash(curatedHotelDaily),
-    operation,
-  });
 }
 
 describe("crawl", () => {
@@ -152,7 +86,7 @@ describe("crawl", () => {
       ["2017", "8"],
     ]);
     expect(parts[0]!.StorageDescriptor.Location).toBe(
-      l.layout.uri("curated", "hotel_daily/stay_year=2017/stay_month=7/"),
+      l.layout.uri("curated", "hotel_daily/_symlink_format_manifest/stay_year=2017/stay_month=7/"),
     );
     expect(second.tables[0]).toMatchObject({ action: "unchanged", partitionsAdded: 0, filesInspected: 0 });
     expect(second.partitionsAdded).toBe(0);
@@ -188,7 +122,12 @@ describe("crawl", () => {
     expect(await l.catalog.getPartitions("curated", "hotel_daily")).toEqual([
       {
         Values: ["2017", "8"],
-        StorageDescriptor: { Location: l.layout.uri("curated", "hotel_daily/stay_year=2017/stay_month=8/") },
+        StorageDescriptor: {
+          Location: l.layout.uri(
+            "curated",
+            "hotel_daily/_symlink_format_manifest/stay_year=2017/stay_month=8/",
+          ),
+        },
       },
     ]);
     expect(second.tables[0]).toMatchObject({ partitionsAdded: 0, partitionsRemoved: 0, partitions: 1 });
@@ -428,12 +367,14 @@ describe("crawl", () => {
         "unknown-column:promo_code",
       ]);
       const parts = await local.catalog.getPartitions("curated", "hotel_daily");
+      const july = "hotel_daily/_symlink_format_manifest/stay_year=2017/stay_month=7/";
       expect(parts).toEqual([
-        {
-          Values: ["2017", "7"],
-          StorageDescriptor: { Location: "s3://hotels-dev-curated/hotel_daily/stay_year=2017/stay_month=7/" },
-        },
+        { Values: ["2017", "7"], StorageDescriptor: { Location: `s3://hotels-dev-curated/${july}` } },
       ]);
+      // the manifest Athena reads for July: the committed file's s3:// URI
+      const manifest = new TextDecoder().decode(await store.get("hotels-dev-curated", `${july}manifest`));
+      expect(manifest).toBe(`s3://hotels-dev-curated/${files[0]!.key}\n`);
+      expect(r.tables[0]!.manifests).toEqual({ version: 1, written: 2, deleted: 0 });
     } finally {
       await s3.close();
     }

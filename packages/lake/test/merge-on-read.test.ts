@@ -238,4 +238,32 @@ describe("merge-on-read snapshots", () => {
     expect(parts.map((p) => p.Values.join("-")).sort()).toEqual(["2017-7", "2017-8", "2017-9"]);
     expect(report.tables[0]).toMatchObject({ rows: 7, files: 3, partitions: 3, skippedPartitions: [] });
   });
+
+  it("the crawler's symlink manifests list only base files: a partition only a delta reaches has none", async () => {
+    // prepare
+    const l = lake();
+    const { base } = await baseAndDelta(l);
+    // act
+    const report = await crawl(l);
+    // assert: Athena reads the state at the last compaction (the base)
+    const keys: string[] = [];
+    for await (const o of l.store.list("curated", "hotel_daily/_symlink_format_manifest/")) keys.push(o.key);
+    expect(keys.filter((k) => k.endsWith("/manifest"))).toEqual([
+      "hotel_daily/_symlink_format_manifest/stay_year=2017/stay_month=7/manifest",
+      "hotel_daily/_symlink_format_manifest/stay_year=2017/stay_month=8/manifest",
+    ]);
+    const july = new TextDecoder().decode(
+      await l.store.get(
+        "curated",
+        "hotel_daily/_symlink_format_manifest/stay_year=2017/stay_month=7/manifest",
+      ),
+    );
+    expect(july).toBe(`${l.layout.uri("curated", base[0]!.key)}\n`);
+    expect(report.tables[0]!.manifests).toEqual({ version: 2, written: 2, deleted: 0 });
+    // September is registered (at its manifest folder, empty until a compaction writes base files there)
+    const parts = await l.catalog.getPartitions("curated", "hotel_daily");
+    expect(parts.find((p) => p.Values[1] === "9")?.StorageDescriptor.Location).toBe(
+      l.layout.uri("curated", "hotel_daily/_symlink_format_manifest/stay_year=2017/stay_month=9/"),
+    );
+  });
 });

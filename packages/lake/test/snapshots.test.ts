@@ -13,8 +13,10 @@ import {
   newRunId,
   type ObjectStore,
   parsePartition,
+  publishedKey,
   S3ObjectStore,
   TableLog,
+  writePublished,
 } from "../src/index.ts";
 import { startS3, type TestS3 } from "./s3-server.ts";
 
@@ -218,6 +220,48 @@ describe.each(setups)("TableLog on %s", (_name, setup) => {
     expect(v.deleted).toEqual([old.key]);
     expect(await store.head("curated", live.key)).toBeDefined();
     expect(await store.head("curated", inflight.key)).toBeDefined();
+  });
+
+  it("vacuum keeps the files of the versions the symlink manifests publish, and never deletes manifests", async () => {
+    // prepare: v1 published to external readers (its manifest lists its file), v2 and v3 committed since
+    fresh();
+    const files = [];
+    for (let v = 1; v <= 3; v++) {
+      const run = newRunId();
+      const f = await write(store, table, run, 0, 1);
+      files.push(f);
+      await log.commit("curated", table, { runId: run, files: [f], schemaHash: "h", operation: "overwrite" });
+      if (v === 1) {
+        await store.put("curated", `${table}/_symlink_format_manifest/manifest`, `${f.key}\n`);
+        await writePublished(store, "curated", table, {
+          version: 1,
+          versions: [1],
+          root: "r",
+          publishedAt: new Date().toISOString(),
+          manifests: 1,
+        });
+      }
+      await new Promise((r) => setTimeout(r, 1100)); // s3rver's Last-Modified has 1 s resolution
+    }
+    const [v1, v2, v3] = files as [DataFile, DataFile, DataFile];
+    // act
+    const r = await log.vacuum("curated", table);
+    // assert: v2's file (neither current nor published) goes; v1's, v3's and the manifest folder stay
+    expect(r.deleted).toEqual([v2.key]);
+    for (const k of [v1.key, v3.key, `${table}/_symlink_format_manifest/manifest`, publishedKey(table)])
+      expect(await store.head("curated", k)).toBeDefined();
+
+    // act: a later crawl publishes v3
+    await writePublished(store, "curated", table, {
+      version: 3,
+      versions: [3],
+      root: "r",
+      publishedAt: new Date().toISOString(),
+      manifests: 1,
+    });
+    // assert
+    expect((await log.vacuum("curated", table)).deleted).toEqual([v1.key]);
+    expect(await store.head("curated", publishedKey(table))).toBeDefined();
   });
 });
 

@@ -14,7 +14,9 @@ export const DRIFT_EXIT_CODE = 3;
 export const registerCrawl: CommandModule = (program, ctx) => {
   program
     .command("crawl")
-    .description("Catalog the lake: register new partitions, report schema drift")
+    .description(
+      "Catalog the lake: publish symlink manifests (what Athena reads), register new partitions, report schema drift",
+    )
     .option("--table <zone.table...>", "only these tables (default: every table with a committed snapshot)")
     .option("--fail-on-drift", `exit ${DRIFT_EXIT_CODE} when schema drift is found`)
     .option("--json", "print one JSON summary object")
@@ -53,14 +55,16 @@ function renderCrawl(r: CrawlReport): string {
         files: t.files,
         definition: t.action,
         "partitions+": t.partitionsAdded,
+        "partitions~": t.partitionsUpdated,
         "partitions-": t.partitionsRemoved,
         partitions: t.partitions,
         stale: t.stalePartitions,
         withheld: t.skippedPartitions.length,
+        manifests: t.manifests.written,
       })),
     ),
     "",
-    `${r.partitionsAdded} partition(s) added, ${r.partitionsRemoved} removed in ${r.seconds.toFixed(2)} s${r.waitedForLockMs > 100 ? ` (waited ${(r.waitedForLockMs / 1000).toFixed(1)} s for another crawl)` : ""}`,
+    `${r.partitionsAdded} partition(s) added, ${r.partitionsUpdated} re-pointed, ${r.partitionsRemoved} removed; ${r.manifestsWritten} manifest(s) written in ${r.seconds.toFixed(2)} s${r.waitedForLockMs > 100 ? ` (waited ${(r.waitedForLockMs / 1000).toFixed(1)} s for another crawl)` : ""}`,
   ];
   if (r.drift.length > 0) {
     out.push(

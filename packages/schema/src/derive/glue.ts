@@ -39,8 +39,23 @@ export const PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.Parquet
 export const PARQUET_INPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat";
 export const PARQUET_OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat";
 
-/** Glue API `TableInput` for a Parquet lake table at `location` (`s3://bucket/prefix/` on AWS). */
-export function glueTableInput(t: TableDef, location: string) {
+/** Folder, inside a table's data folder, of its symlink manifests: one `manifest` object per partition
+ * (`<k1=v1>/<k2=v2>/manifest`; unpartitioned: `manifest`) listing the URIs of the committed base files
+ * (Delta Lake's "symlink format manifest" for Presto/Athena). The leading `_` hides it from Hive listings. */
+export const SYMLINK_MANIFEST_FOLDER = "_symlink_format_manifest/";
+/** A table stored as symlink manifests: each line of each file under the location is a data file's URI. */
+export const SYMLINK_INPUT_FORMAT = "org.apache.hadoop.hive.ql.io.SymlinkTextInputFormat";
+export const SYMLINK_OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
+
+/** The catalog location of a table whose data folder is `tableLocation`: its manifest folder. */
+export const symlinkManifestLocation = (tableLocation: string) =>
+  `${tableLocation.endsWith("/") ? tableLocation : `${tableLocation}/`}${SYMLINK_MANIFEST_FOLDER}`;
+
+/** Glue API `TableInput` for a Parquet lake table whose data folder is `tableLocation` (`s3://bucket/<table>/`
+ * on AWS). Athena reads it through the symlink manifests the crawler publishes from the committed snapshot
+ * (Location = the manifest folder, SymlinkTextInputFormat, the Parquet SerDe), never by listing the data
+ * folder, which holds files of runs not committed yet and replaced files until vacuum. */
+export function glueTableInput(t: TableDef, tableLocation: string) {
   return {
     Name: t.name,
     Description: t.description,
@@ -49,9 +64,9 @@ export function glueTableInput(t: TableDef, location: string) {
     PartitionKeys: (t.partitionKeys ?? []).map(glueColumn),
     StorageDescriptor: {
       Columns: t.columns.map(glueColumn),
-      Location: location,
-      InputFormat: PARQUET_INPUT_FORMAT,
-      OutputFormat: PARQUET_OUTPUT_FORMAT,
+      Location: symlinkManifestLocation(tableLocation),
+      InputFormat: SYMLINK_INPUT_FORMAT,
+      OutputFormat: SYMLINK_OUTPUT_FORMAT,
       SerdeInfo: { SerializationLibrary: PARQUET_SERDE, Parameters: { "serialization.format": "1" } },
     },
   };
