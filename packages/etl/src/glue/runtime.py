@@ -102,17 +102,29 @@ def commit(zone, table, files, operation, watermark, expected_version, schema_ha
     return snap
 
 
+# Symlink manifests the crawler publishes for Athena (packages/lake/src/published.ts): never data files.
+MANIFEST_PREFIX = "/_symlink_format_manifest/"
+
+
 def vacuum(zone, table):
-    """Deletes data files of `table` that the current snapshot does not list and that predate it."""
+    """Deletes data files of `table` that predate the current snapshot and that neither it nor a version the
+    symlink manifests publish lists (Athena reads those until the next crawl), as TableLog.vacuum does."""
+    bucket = BUCKETS[zone]
     cur = current(zone, table)
     if not cur:
         return
     live = set(f["key"] for f in cur["files"])
+    published = _get_json(bucket, table + MANIFEST_PREFIX + "_published.json") or {}
+    for v in published.get("versions", [published["version"]] if "version" in published else []):
+        if v != cur["version"]:
+            live.update(f["key"] for f in (_get_json(bucket, _version_key(table, v)) or {}).get("files", []))
     cutoff = datetime.datetime.fromisoformat(cur["committedAt"].replace("Z", "+00:00"))
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKETS[zone], Prefix=table + "/"):
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=table + "/"):
         for o in page.get("Contents", []):
+            if o["Key"].startswith(table + MANIFEST_PREFIX):
+                continue
             if o["Key"] not in live and o["LastModified"] < cutoff:
-                s3.delete_object(Bucket=BUCKETS[zone], Key=o["Key"])
+                s3.delete_object(Bucket=bucket, Key=o["Key"])
 
 
 # --- reading and writing lake files ----------------------------------------------------------------------
