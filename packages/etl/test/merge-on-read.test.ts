@@ -79,6 +79,8 @@ describe("merge-on-read deltas", () => {
       ["transform.bookings", "load.bookings", "load.customers", "load.hotel_daily"].map((j) => ops(m, j)),
     ).toEqual(["delta", "delta", "delta", "aggregate+delta"]); // customers: 2 of 10 reached, under 25%
     expect([ops(c, "transform.bookings"), ops(c, "load.bookings")]).toEqual(["compact", "compact"]);
+    // after compacting curated.bookings, hotel_daily still knows what changed: the merge kept it
+    expect(ops(c, "load.hotel_daily")).toMatch(/^aggregate\+/);
     const curated = await snapshot(mor, "curated", "bookings");
     // 2 of 120 rejected from the start, 121 added; 10's old version stays (its new one is rejected)
     expect(curated).toMatchObject({ rows: 119 });

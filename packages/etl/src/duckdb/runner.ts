@@ -263,8 +263,14 @@ class Run {
     const deltaRows = deltaFiles(current).reduce((n, f) => n + f.rows, 0) + changeRows;
     const baseRows = base.reduce((n, f) => n + f.rows, 0);
     const fraction = this.options.compactFraction ?? DEFAULT_COMPACT_FRACTION;
+    // Dependants that diff this table learn what `changes` replaced from the merge itself, whether it
+    // adds a layer, collapses the layers or compacts: rewriting older layers' rows changes none of them.
+    const captured = changes ? dependantColumns(target) : undefined;
+    const capture = (cols: readonly string[]) =>
+      this.captureSuperseded(target, key, changes!, base, layers, cols, existing!.version);
     if (this.options.compact || deltaRows > fraction * baseRows) {
       if (!all.length) throw new Error(`${target.name}: nothing to merge`);
+      if (captured) await capture(captured);
       await this.engine.run(
         `CREATE OR REPLACE TEMP TABLE etl_next_delta AS ${newestDeltaSql(all, key, names)}`,
       );
@@ -281,12 +287,13 @@ class Run {
       );
       layer = "etl_next_delta";
     }
-    // Live rows the new layer supersedes: its keys found in the base or in a layer it lies on.
-    const below = collapse ? [] : layers;
-    const captured = collapse ? undefined : dependantColumns(target);
-    const supersedes = captured
-      ? await this.captureSuperseded(target, key, layer, base, below, captured, existing!.version)
-      : await this.countSuperseded(key, layer, base, below, target);
+    // Live rows the new layer supersedes: its keys found in the base or in a layer it lies on (a collapsed
+    // layer lies on the base alone).
+    const replaced = captured ? await capture(captured) : undefined;
+    const supersedes =
+      replaced !== undefined && !collapse
+        ? replaced
+        : await this.countSuperseded(key, layer, base, collapse ? [] : layers, target);
     const partitionKeys = (target.partitionKeys ?? []).map((c) => c.name);
     const partitions = partitionKeys.length
       ? (
