@@ -1088,11 +1088,12 @@ async function sameBase(run: Run, table: TableDef, a: Snapshot, b: Snapshot): Pr
   return true;
 }
 
-/** The rows that differ between two versions of a merge-on-read table with the same base (see
- * `sameBase`): temp tables `etl_<tag>_old` / `etl_<tag>_new` with the old and new versions of every key
- * whose row changed (a key missing on one side is new, or was rejected and kept). Candidates are the keys
- * of the delta files only one of the versions holds, narrowed to those whose row differs. Undefined when the two versions do not
- * share their base (a compaction or full build in between): the caller then recomputes whole. */
+/** The rows that differ between two versions of a merge-on-read table: temp tables `etl_<tag>_old` /
+ * `etl_<tag>_new` with the old and new versions of every key whose row changed (a key missing on one side
+ * is new, or was rejected and kept). Candidates are the rows this run's merge between those versions kept
+ * (`Run.superseded`), else, when the versions share their base (`sameBase`), the keys of the delta files
+ * only one of them holds; narrowed to those whose row differs. Undefined otherwise (a compaction or full
+ * build in between, in another run): the caller then recomputes whole. */
 async function changedRows(
   run: Run,
   table: TableDef,
