@@ -3,7 +3,18 @@ import { GlueCrawler } from "@cdktf/provider-aws/lib/glue-crawler/index.js";
 import { GlueDataCatalogEncryptionSettings } from "@cdktf/provider-aws/lib/glue-data-catalog-encryption-settings/index.js";
 import { GlueJob } from "@cdktf/provider-aws/lib/glue-job/index.js";
 import { GlueSecurityConfiguration } from "@cdktf/provider-aws/lib/glue-security-configuration/index.js";
-import { curatedBookings, glueType, lakeTables } from "@hotels/schema";
+import {
+  bookingPredictions,
+  curatedBookings,
+  glueType,
+  lakeTables,
+  PARQUET_INPUT_FORMAT,
+  PARQUET_OUTPUT_FORMAT,
+  PARQUET_SERDE,
+  SYMLINK_INPUT_FORMAT,
+  SYMLINK_OUTPUT_FORMAT,
+  usesSymlinkManifests,
+} from "@hotels/schema";
 import { describe, expect, it } from "vitest";
 import { DataLake } from "../src/constructs/data-lake.ts";
 import { GlueEtl, scriptArguments } from "../src/constructs/glue-etl.ts";
@@ -48,7 +59,41 @@ describe("GlueEtl", () => {
       "arrival_year",
       "arrival_month",
     ]);
-    expect(sd.location).toMatch(/^s3:\/\/\$\{aws_s3_bucket\.lake_curated_.*\.bucket\}\/bookings\/$/);
+    expect(sd.location).toMatch(
+      /^s3:\/\/\$\{aws_s3_bucket\.lake_curated_.*\.bucket\}\/bookings\/_symlink_format_manifest\/$/,
+    );
+  });
+
+  it("gives tables the crawler's shape: symlink manifests for the snapshot writers' zones, Parquet for predictions", () => {
+    // prepare
+    type Sd = {
+      location: string;
+      input_format: string;
+      output_format: string;
+      ser_de_info: { serialization_library: string };
+    };
+    const tables = resources(doc, "aws_glue_catalog_table");
+    const sd = (zone: string, name: string) =>
+      tables.find((t) => String(t.database_name).includes(`db-${zone}`) && t.name === name)!
+        .storage_descriptor as Sd;
+    // assert
+    for (const t of lakeTables) {
+      const s = sd(t.zone, t.name);
+      expect(s.ser_de_info.serialization_library, `${t.zone}.${t.name}`).toBe(PARQUET_SERDE);
+      if (usesSymlinkManifests(t)) {
+        expect(s.location, `${t.zone}.${t.name}`).toMatch(
+          new RegExp(`/${t.name}/_symlink_format_manifest/$`),
+        );
+        expect([s.input_format, s.output_format]).toEqual([SYMLINK_INPUT_FORMAT, SYMLINK_OUTPUT_FORMAT]);
+      } else {
+        expect(s.location, `${t.zone}.${t.name}`).toMatch(new RegExp(`\\}/${t.name}/$`));
+        expect([s.input_format, s.output_format]).toEqual([PARQUET_INPUT_FORMAT, PARQUET_OUTPUT_FORMAT]);
+      }
+    }
+    expect(sd("predictions", bookingPredictions.name).location).toMatch(
+      /^s3:\/\/\$\{aws_s3_bucket\.lake_predictions_.*\.bucket\}\/booking_cancellations\/$/,
+    );
+    expect(lakeTables.filter((t) => !usesSymlinkManifests(t)).map((t) => t.zone)).toEqual(["predictions"]);
   });
 
   it("encrypts the catalog, connection passwords, job output, logs and bookmarks", () => {
@@ -89,8 +134,35 @@ describe("GlueEtl", () => {
     expect(json).toHaveResourceWithProperties(GlueCrawler, {
       schema_change_policy: { delete_behavior: "LOG", update_behavior: "LOG" },
     });
-    const targets = resources(doc, "aws_glue_crawler")[0]!.catalog_target as { tables: string[] }[];
+    const crawler = resources(doc, "aws_glue_crawler")[0]!;
+    const targets = crawler.catalog_target as { tables: string[] }[];
     expect(targets.flatMap((t) => t.tables)).toHaveLength(lakeTables.length);
+    // partitions found under a table's manifest folder get the table's symlink storage descriptor
+    expect(JSON.parse(String(crawler.configuration))).toEqual({
+      Version: 1,
+      CrawlerOutput: { Partitions: { AddOrUpdateBehavior: "InheritFromTable" } },
+    });
+  });
+
+  it("lets the job put, list and delete manifests in the zones it writes; the crawler only reads", () => {
+    // prepare
+    type Statement = { Sid: string; Action: string[]; Resource: string | string[] };
+    const policy = (role: string) =>
+      (
+        JSON.parse(
+          String(resources(doc, "aws_iam_role_policy").find((p) => String(p.role).includes(role))!.policy),
+        ) as { Statement: Statement[] }
+      ).Statement;
+    const job = policy("glue_job-role");
+    const crawler = policy("glue_crawler-role");
+    const sid = (s: Statement[], id: string) => s.find((x) => x.Sid === id)!;
+    // assert
+    expect(sid(job, "LakeObjects").Action).toEqual(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]);
+    expect(sid(job, "LakeBuckets").Action).toContain("s3:ListBucket");
+    for (const zone of ["raw", "processed", "curated", "rejected"])
+      expect(JSON.stringify(sid(job, "LakeObjects").Resource)).toContain(`lake_${zone}_`);
+    expect(sid(crawler, "LakeObjects").Action).toEqual(["s3:GetObject"]);
+    expect(sid(crawler, "LakeBuckets").Action).toEqual(["s3:ListBucket"]);
   });
 
   it("synthesizes no job without a script", () => {

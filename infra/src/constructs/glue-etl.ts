@@ -91,6 +91,9 @@ export class GlueEtl extends Construct {
         locationUri: `s3://${bucket.bucket}/`,
       });
     }
+    // Table shapes are glueTableInput's, as the lake crawler writes them (so apply and crawl never revert
+    // each other): manifest zones at `<table>/_symlink_format_manifest/` (SymlinkTextInputFormat, Parquet
+    // SerDe), predictions as Parquet at the data folder (Athena INSERT INTO writes it).
     for (const t of tables) {
       const db = this.databases[t.zone]!;
       const bucket = props.buckets[t.zone as LakeZone];
@@ -306,7 +309,17 @@ export class GlueEtl extends Construct {
     }
 
     // Crawler over the catalogued tables (catalog targets): adds new partitions, logs schema changes
-    // instead of applying them — the schema package, not a crawler, owns table shapes.
+    // instead of applying them — the schema package, not a crawler, owns table shapes. A catalog target
+    // crawls the table's Location: for manifest-zone tables the manifest folder, where the Glue job publishes
+    // `k=v/…/manifest` for each partition of the snapshots it committed, so the partitions it adds are
+    // exactly the committed ones. `InheritFromTable` gives each new partition the table's storage descriptor
+    // (SymlinkTextInputFormat + Parquet SerDe + the schema's columns), never what a classifier makes of the
+    // manifest text files; `updateBehavior: LOG` keeps such a classification out of the table and leaves
+    // registered partitions alone (partitions an older catalog put at Hive folders are re-pointed once by
+    // `hotels crawl --runtime aws`); `deleteBehavior: LOG`: a partition whose manifest the job deleted stays
+    // registered and reads empty, and no table terraform owns is ever dropped for an empty folder.
+    // Predictions tables are crawled at their data folder as Parquet. It reads only objects (manifests,
+    // Parquet footers): the role below needs no more than before.
     this.crawlerRole = new IamRole(this, "crawler-role", {
       name: `${props.namePrefix}-glue-crawler`,
       assumeRolePolicy: assume,

@@ -5,14 +5,22 @@ import {
   type LakeZone,
   lakeTables,
   type TableDef,
+  usesSymlinkManifests,
 } from "@hotels/schema";
 import type { Catalog, CatalogTable, PartitionInput } from "./catalog-port.ts";
 import { type ObjectLockOptions, withObjectLock } from "./lock.ts";
 import { isDelta } from "./merge-on-read.ts";
 import { duckdbParquetColumns, type ParquetColumnsReader } from "./parquet-schema.ts";
 import type { LakeLayout, ObjectStore } from "./port.ts";
-import { type DataFile, dataPrefix, parsePartition, type Snapshot, TableLog } from "./snapshots.ts";
-import { manifestFolder, publishManifests } from "./symlink-manifests.ts";
+import {
+  type DataFile,
+  dataPrefix,
+  parsePartition,
+  partitionPath,
+  type Snapshot,
+  TableLog,
+} from "./snapshots.ts";
+import { manifestFolder, publishManifests, unpublishManifests } from "./symlink-manifests.ts";
 
 export interface CrawlOptions {
   readonly store: ObjectStore;
@@ -66,7 +74,9 @@ export interface TableCrawlReport {
   /** Partitions withheld from the catalog because a file in them drifted in type or is unreadable. */
   readonly skippedPartitions: readonly { readonly values: readonly string[]; readonly reason: string }[];
   /** The symlink manifests external readers (Athena) go by: the snapshot version they list, how many were
-   * written (0: that version was already published) and how many of gone partitions were deleted. */
+   * written (0: that version was already published) and how many of gone partitions were deleted. A table
+   * read as plain Parquet (predictions, see `SYMLINK_MANIFEST_ZONES`) publishes none: version 0, written 0,
+   * and `deleted` counts the manifests of an earlier publication removed. */
   readonly manifests: { readonly version: number; readonly written: number; readonly deleted: number };
 }
 
@@ -102,9 +112,10 @@ interface Pending {
 const inProcess = new Map<string, { running?: Promise<CrawlReport>; queued?: Pending }>();
 
 /** Catalogs the lake: for each lake table with a committed snapshot, publishes the snapshot as symlink
- * manifests (what Athena reads), writes its schema-derived table definition pointing at them, registers new
- * partitions, re-points old ones, removes those the snapshot no longer has and reports schema drift
- * (see README). Concurrent requests coalesce: in a process, callers arriving while a crawl runs share ONE
+ * manifests (what Athena reads; tables of manifest zones only, see `SYMLINK_MANIFEST_ZONES`), writes its
+ * schema-derived table definition pointing at them (other tables: at their data folder, as Parquet),
+ * registers new partitions, re-points old ones, removes those the snapshot no longer has and reports schema
+ * drift (see README). Concurrent requests coalesce: in a process, callers arriving while a crawl runs share ONE
  * follow-up crawl (so none misses a commit made after the running crawl started); across processes a lock
  * object serialises crawls. */
 export function crawl(options: CrawlOptions): Promise<CrawlReport> {
@@ -200,6 +211,16 @@ async function crawlTable(t: TableDef, zone: LakeZone, snapshot: Snapshot, ctx: 
   const bucket = ctx.layout.bucket(zone);
   const expected = glueTypesByName(t);
   const partitionNames = (t.partitionKeys ?? []).map((c) => c.name);
+  // Manifest zones are read through manifests of the snapshot; the others (predictions, which Athena INSERT
+  // INTO writes on AWS) as Parquet at their Hive folders.
+  const symlink = usesSymlinkManifests(t);
+  const partitionLocation = (p: Readonly<Record<string, string>>) =>
+    ctx.layout.uri(
+      zone,
+      symlink
+        ? manifestFolder(t.name, p, partitionNames)
+        : `${dataPrefix(t.name)}${partitionPath(p, partitionNames)}`,
+    );
   const drift: DriftFinding[] = [];
   const existing = await ctx.catalog.getTable(zone, t.name);
 
@@ -230,14 +251,16 @@ async function crawlTable(t: TableDef, zone: LakeZone, snapshot: Snapshot, ctx: 
 
   // 2. The manifests first: the table and partitions below point at them, so they exist before a catalog
   // made before manifests (Hive folders) is re-pointed.
-  const manifests = await publishManifests({
-    store: ctx.store,
-    layout: ctx.layout,
-    zone,
-    table: t.name,
-    partitionNames,
-    snapshot,
-  });
+  const published = symlink
+    ? await publishManifests({
+        store: ctx.store,
+        layout: ctx.layout,
+        zone,
+        table: t.name,
+        partitionNames,
+        snapshot,
+      })
+    : undefined;
 
   // 3. The table definition is always the schema's: drifted types are reported, never adopted.
   const input = {
@@ -277,8 +300,7 @@ async function crawlTable(t: TableDef, zone: LakeZone, snapshot: Snapshot, ctx: 
         }
         let e = byPartition.get(id);
         if (!e) {
-          const location = ctx.layout.uri(zone, manifestFolder(t.name, p, partitionNames));
-          e = { values, location, files: [] };
+          e = { values, location: partitionLocation(p), files: [] };
           byPartition.set(id, e);
         }
         e.files.push(f);
@@ -331,7 +353,8 @@ async function crawlTable(t: TableDef, zone: LakeZone, snapshot: Snapshot, ctx: 
   drift.push(...found.values());
 
   // 6. Register new partitions, withholding those with a drifted or unreadable file; re-point registered
-  // ones not at their manifest folder or not in the table's input format (made before manifests).
+  // ones not at their location or not in the table's input format (made before manifests; or a Parquet
+  // table an earlier crawl put at manifest folders).
   const toAdd: PartitionInput[] = [];
   for (const [id, e] of byPartition) {
     if (registered.has(id)) continue;
@@ -364,6 +387,14 @@ async function crawlTable(t: TableDef, zone: LakeZone, snapshot: Snapshot, ctx: 
   const gone = catalogPartitions.map((p) => p.Values).filter((v) => !byPartition.has(JSON.stringify(v)));
   const partitionsRemoved =
     gone.length > 0 && !unplaced ? await ctx.catalog.deletePartitions(zone, t.name, gone) : 0;
+
+  // 8. A Parquet table an earlier crawl published as manifests: the catalog no longer points there (3, 6),
+  // so its manifests go, and with them their hold on vacuum.
+  const manifests = published ?? {
+    version: 0,
+    written: 0,
+    deleted: await unpublishManifests(ctx.store, bucket, t.name),
+  };
   return {
     drift,
     report: {

@@ -1,7 +1,7 @@
 import type { LakeZone } from "@hotels/schema";
 import { isDelta } from "./merge-on-read.ts";
 import type { LakeLayout, ObjectStore } from "./port.ts";
-import { manifestPrefix, readPublished, writePublished } from "./published.ts";
+import { manifestPrefix, publishedKey, readPublished, writePublished } from "./published.ts";
 import { parsePartition, partitionPath, type Snapshot } from "./snapshots.ts";
 
 /** Name of the manifest object in a partition's (or an unpartitioned table's) manifest folder. */
@@ -105,4 +105,19 @@ export async function publishManifests(o: PublishManifestsOptions): Promise<Mani
     manifests: manifests.size,
   });
   return { version, written: manifests.size, deleted: stale.length };
+}
+
+/** Removes a table's symlink manifests and then its publication record: for a table read as plain Parquet
+ * (a zone outside `SYMLINK_MANIFEST_ZONES`) that an earlier crawl published, once the catalog no longer
+ * points at them. The record goes last, so vacuum keeps the files a remaining manifest lists. Returns how
+ * many manifests were deleted. */
+export async function unpublishManifests(store: ObjectStore, bucket: string, table: string): Promise<number> {
+  const manifests: string[] = [];
+  let record = false;
+  for await (const obj of store.list(bucket, manifestPrefix(table)))
+    if (obj.key === publishedKey(table)) record = true;
+    else if (obj.key.split("/").at(-1) === MANIFEST_NAME) manifests.push(obj.key);
+  await eachParallel(manifests, (key) => store.delete(bucket, key));
+  if (record) await store.delete(bucket, publishedKey(table));
+  return manifests.length;
 }

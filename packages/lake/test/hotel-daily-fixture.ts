@@ -1,7 +1,14 @@
 import { mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { curatedHotelDaily, duckdbType, quoteIdent, schemaHash, type TableDef } from "@hotels/schema";
+import {
+  curatedHotelDaily,
+  duckdbType,
+  type LakeZone,
+  quoteIdent,
+  schemaHash,
+  type TableDef,
+} from "@hotels/schema";
 import { type DataFile, dataFileKey, newRunId } from "../src/index.ts";
 import type { TempLake } from "./temp-lake.ts";
 
@@ -33,7 +40,7 @@ export const dailySelect = (y: number, m: number, drift = false) =>
 
 /** Parquet writers over a local lake with DuckDB (`conn` is read when called: tests open it in beforeAll). */
 export function hotelDailyFixture(conn: () => DuckDBConnection) {
-  async function writeParquet(l: TempLake, zone: "curated", key: string, select: string, rows: number) {
+  async function writeParquet(l: TempLake, zone: LakeZone, key: string, select: string, rows: number) {
     const file = l.store.localPath(zone, key);
     mkdirSync(path.dirname(file), { recursive: true });
     await conn().run(`copy (${select}) to '${file}' (format parquet, compression zstd)`);

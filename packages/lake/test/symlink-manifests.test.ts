@@ -2,6 +2,7 @@ import {
   BatchCreatePartitionCommand,
   BatchUpdatePartitionCommand,
   CreateDatabaseCommand,
+  CreateTableCommand,
   GetPartitionsCommand,
   GetTableCommand,
   GlueClient,
@@ -9,6 +10,7 @@ import {
 } from "@aws-sdk/client-glue";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import {
+  bookingPredictions,
   curatedHotelDaily,
   curatedHotels,
   glueTableInput,
@@ -25,6 +27,7 @@ import {
   GlueCatalog,
   newRunId,
   publishedKey,
+  publishManifests,
   readPublished,
   type Snapshot,
 } from "../src/index.ts";
@@ -342,6 +345,186 @@ describe("crawl migrates a catalog made before symlink manifests", () => {
       });
       expect(entries[1]!.PartitionInput?.StorageDescriptor?.InputFormat).toBe(SYMLINK_INPUT_FORMAT);
       expect(glue.commandCalls(BatchCreatePartitionCommand)).toHaveLength(0);
+    } finally {
+      glue.restore();
+    }
+  });
+});
+
+describe("a predictions table stays plain Parquet at its data folder (Athena INSERT INTO writes it on AWS)", () => {
+  const TABLE = bookingPredictions.name;
+  const DATA = `${TABLE}/`;
+  const MONTH = (m: number) => `arrival_year=2017/arrival_month=${m}/`;
+
+  /** Commits one predictions file per month. */
+  async function commitPredictions(l: TempLake, months: number[]) {
+    const run = newRunId();
+    const files = [];
+    for (const [i, m] of months.entries()) {
+      const partition = { arrival_year: "2017", arrival_month: String(m) };
+      const key = dataFileKey(TABLE, run, i, partition);
+      files.push({
+        ...(await writeParquet(l, "predictions", key, sampleSelect(bookingPredictions), 1)),
+        partition,
+      });
+    }
+    return l.log.commit("predictions", TABLE, {
+      runId: run,
+      files,
+      schemaHash: schemaHash(bookingPredictions),
+      operation: "append",
+    });
+  }
+
+  /** Keys under the predictions table's manifest folder. */
+  async function predictionManifests(l: TempLake) {
+    const keys: string[] = [];
+    for await (const o of l.store.list("predictions", `${DATA}_symlink_format_manifest/`)) keys.push(o.key);
+    return keys;
+  }
+
+  /** The shape an earlier crawl gave it: manifest folder, SymlinkTextInputFormat. */
+  const symlinkShape = (l: TempLake) => {
+    const input = glueTableInput(bookingPredictions, l.layout.uri("predictions", DATA));
+    return {
+      ...input,
+      StorageDescriptor: {
+        ...input.StorageDescriptor,
+        Location: l.layout.uri("predictions", `${DATA}_symlink_format_manifest/`),
+        InputFormat: SYMLINK_INPUT_FORMAT,
+        OutputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+      },
+    };
+  };
+
+  it("is catalogued at its data folder with the Parquet input format, partitions at their Hive folders, no manifest", async () => {
+    // prepare
+    const l = lake();
+    await commitPredictions(l, [7, 8]);
+    // act
+    const r = await crawl({ ...l, tables: ["predictions.booking_cancellations"] });
+    const again = await crawl({ ...l, tables: ["predictions.booking_cancellations"] });
+    // assert
+    expect(r.drift).toEqual([]);
+    expect(r.tables[0]).toMatchObject({
+      action: "created",
+      partitionsAdded: 2,
+      manifests: { version: 0, written: 0, deleted: 0 },
+    });
+    expect(r.manifestsWritten).toBe(0);
+    expect((await l.catalog.getTable("predictions", TABLE))?.StorageDescriptor).toMatchObject({
+      Location: l.layout.uri("predictions", DATA),
+      InputFormat: PARQUET_INPUT_FORMAT,
+      OutputFormat: PARQUET_OUTPUT_FORMAT,
+    });
+    expect((await l.catalog.getPartitions("predictions", TABLE)).map((p) => p.StorageDescriptor)).toEqual([
+      { Location: l.layout.uri("predictions", `${DATA}${MONTH(7)}`) },
+      { Location: l.layout.uri("predictions", `${DATA}${MONTH(8)}`) },
+    ]);
+    expect(await predictionManifests(l)).toEqual([]);
+    expect(again.tables[0]).toMatchObject({ action: "unchanged", partitionsAdded: 0, partitionsUpdated: 0 });
+  });
+
+  it("local catalog: a table an earlier crawl published as manifests is brought back, and its manifests removed", async () => {
+    // prepare: v1 published as manifests, catalogued at the manifest folders (the previous crawler)
+    const l = lake();
+    const v1 = await commitPredictions(l, [7, 8]);
+    await publishManifests({
+      store: l.store,
+      layout: l.layout,
+      zone: "predictions",
+      table: TABLE,
+      partitionNames: ["arrival_year", "arrival_month"],
+      snapshot: v1,
+    });
+    const manifests = l.layout.uri("predictions", `${DATA}_symlink_format_manifest/`);
+    await l.catalog.ensureDatabase("predictions");
+    await l.catalog.putTable("predictions", symlinkShape(l));
+    await l.catalog.addPartitions("predictions", TABLE, [
+      { Values: ["2017", "7"], StorageDescriptor: { Location: `${manifests}${MONTH(7)}` } },
+      { Values: ["2017", "8"], StorageDescriptor: { Location: `${manifests}${MONTH(8)}` } },
+    ]);
+    expect(await predictionManifests(l)).toHaveLength(3);
+    // act
+    const first = await crawl(l);
+    const second = await crawl(l);
+    // assert
+    const t = (r: typeof first) => r.tables.find((x) => x.table === "predictions.booking_cancellations")!;
+    expect(t(first)).toMatchObject({
+      action: "updated",
+      partitionsUpdated: 2,
+      manifests: { version: 0, written: 0, deleted: 2 },
+    });
+    expect((await l.catalog.getTable("predictions", TABLE))?.StorageDescriptor).toMatchObject({
+      Location: l.layout.uri("predictions", DATA),
+      InputFormat: PARQUET_INPUT_FORMAT,
+    });
+    expect((await l.catalog.getPartitions("predictions", TABLE)).map((p) => p.StorageDescriptor)).toEqual([
+      { Location: l.layout.uri("predictions", `${DATA}${MONTH(7)}`) },
+      { Location: l.layout.uri("predictions", `${DATA}${MONTH(8)}`) },
+    ]);
+    // the manifests and the publication record are gone: vacuum no longer keeps v1's files for them
+    expect(await predictionManifests(l)).toEqual([]);
+    expect(await readPublished(l.store, "predictions", TABLE)).toBeUndefined();
+    expect(t(second)).toMatchObject({
+      action: "unchanged",
+      partitionsUpdated: 0,
+      manifests: { version: 0, written: 0, deleted: 0 },
+    });
+  });
+
+  it("Glue: UpdateTable to Parquet at the data folder, BatchUpdatePartition to the Hive folders in the Parquet format", async () => {
+    // prepare: the Glue catalog holds the symlink shape an earlier crawl wrote
+    const l = lake();
+    await commitPredictions(l, [7, 8]);
+    const data = l.layout.uri("predictions", DATA);
+    const manifests = `${data}_symlink_format_manifest/`;
+    const glue = mockClient(GlueClient);
+    try {
+      glue.on(CreateDatabaseCommand).resolves({});
+      let table: object = symlinkShape(l);
+      glue.on(GetTableCommand).callsFake(() => ({ Table: { ...table, DatabaseName: "predictions" } }));
+      glue.on(UpdateTableCommand).callsFake((req: { TableInput: object }) => {
+        table = req.TableInput;
+        return {};
+      });
+      glue.on(GetPartitionsCommand).resolves({
+        Partitions: [7, 8].map((m) => ({
+          Values: ["2017", String(m)],
+          StorageDescriptor: { Location: `${manifests}${MONTH(m)}`, InputFormat: SYMLINK_INPUT_FORMAT },
+        })),
+      });
+      glue.on(BatchUpdatePartitionCommand).resolves({});
+      // act
+      const r = await crawl({
+        ...l,
+        tables: ["predictions.booking_cancellations"],
+        catalog: new GlueCatalog({ client: new GlueClient({ region: "eu-west-1" }) }),
+      });
+      // assert
+      expect(r.tables[0]).toMatchObject({ action: "updated", partitionsUpdated: 2, partitionsAdded: 0 });
+      expect(glue.commandCalls(CreateTableCommand)).toHaveLength(0);
+      const update = glue.commandCalls(UpdateTableCommand)[0]!.args[0].input;
+      expect(update).toMatchObject({ DatabaseName: "predictions", TableInput: { Name: TABLE } });
+      expect(update.TableInput?.StorageDescriptor).toMatchObject({
+        Location: data,
+        InputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+        OutputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+        SerdeInfo: { SerializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe" },
+      });
+      const entries = glue
+        .commandCalls(BatchUpdatePartitionCommand)
+        .flatMap((c) => c.args[0].input.Entries ?? []);
+      expect(entries.map((e) => e.PartitionValueList)).toEqual([
+        ["2017", "7"],
+        ["2017", "8"],
+      ]);
+      expect(entries.map((e) => e.PartitionInput?.StorageDescriptor?.Location)).toEqual([
+        `${data}${MONTH(7)}`,
+        `${data}${MONTH(8)}`,
+      ]);
+      for (const e of entries)
+        expect(e.PartitionInput?.StorageDescriptor?.InputFormat).toBe(PARQUET_INPUT_FORMAT);
     } finally {
       glue.restore();
     }
