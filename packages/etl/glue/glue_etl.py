@@ -50,6 +50,7 @@ TABLES = {
         "partitions_names": [],
         "placement": "single",
         "hash": "de33983fddaaa671",
+        "manifests": True,
     },
     "raw.customers": {
         "zone": "raw",
@@ -92,6 +93,7 @@ TABLES = {
         "partitions_names": [],
         "placement": "single",
         "hash": "edc6d86af55b899c",
+        "manifests": True,
     },
     "raw.bookings": {
         "zone": "raw",
@@ -246,6 +248,7 @@ TABLES = {
         "partitions_names": [],
         "placement": "single",
         "hash": "cef1f61af18f9ad0",
+        "manifests": True,
     },
     "raw.reviews": {
         "zone": "raw",
@@ -288,6 +291,7 @@ TABLES = {
         "partitions_names": [],
         "placement": "single",
         "hash": "e1ba3571a2b68d48",
+        "manifests": True,
     },
     "processed.hotels": {
         "zone": "processed",
@@ -334,6 +338,7 @@ TABLES = {
         "partitions_names": [],
         "placement": "single",
         "hash": "de33983fddaaa671",
+        "manifests": True,
     },
     "processed.customers": {
         "zone": "processed",
@@ -376,6 +381,7 @@ TABLES = {
         "partitions_names": [],
         "placement": "single",
         "hash": "edc6d86af55b899c",
+        "manifests": True,
     },
     "processed.bookings": {
         "zone": "processed",
@@ -530,6 +536,7 @@ TABLES = {
         "partitions_names": [],
         "placement": "single",
         "hash": "cef1f61af18f9ad0",
+        "manifests": True,
     },
     "processed.reviews": {
         "zone": "processed",
@@ -572,6 +579,7 @@ TABLES = {
         "partitions_names": [],
         "placement": "single",
         "hash": "e1ba3571a2b68d48",
+        "manifests": True,
     },
     "curated.hotels": {
         "zone": "curated",
@@ -618,6 +626,7 @@ TABLES = {
         "partitions_names": [],
         "placement": "single",
         "hash": "de33983fddaaa671",
+        "manifests": True,
     },
     "curated.customers": {
         "zone": "curated",
@@ -664,6 +673,7 @@ TABLES = {
         "partitions_names": [],
         "placement": "single",
         "hash": "a3c9bc35fe78dfd1",
+        "manifests": True,
     },
     "curated.bookings": {
         "zone": "curated",
@@ -862,6 +872,7 @@ TABLES = {
         ],
         "placement": "hive",
         "hash": "84004f031711e985",
+        "manifests": True,
     },
     "curated.reviews": {
         "zone": "curated",
@@ -908,6 +919,7 @@ TABLES = {
         "partitions_names": [],
         "placement": "single",
         "hash": "eeadb214a8789672",
+        "manifests": True,
     },
     "curated.hotel_daily": {
         "zone": "curated",
@@ -962,6 +974,7 @@ TABLES = {
         ],
         "placement": "hive",
         "hash": "421a5ba8ad7c3dfd",
+        "manifests": True,
     },
     "rejected.etl_rejects": {
         "zone": "rejected",
@@ -1004,6 +1017,7 @@ TABLES = {
         "partitions_names": [],
         "placement": "single",
         "hash": "4bb1a7aa85e59f1a",
+        "manifests": True,
     },
 }
 JOBS = [
@@ -1817,6 +1831,140 @@ GROUP BY d.hotel_id, d.stay_date""",
 ]
 
 # ---------------------------------------------------------------------------------------------------------
+# Symlink manifests of the generated Glue job: the same objects, content and version protocol as
+# publishManifests / published.ts of packages/lake, so Athena reads a table the Glue job committed exactly as
+# one the local crawler published. Pure functions over a boto3-like S3 client (get_object, put_object,
+# delete_object, get_paginator("list_objects_v2")): no Spark, so test/glue-manifests.test.ts runs them.
+# ---------------------------------------------------------------------------------------------------------
+import concurrent.futures
+import datetime
+import json
+import urllib.parse
+
+# SYMLINK_MANIFEST_FOLDER of packages/schema: under the table's data folder, never a data file.
+MANIFEST_FOLDER = "_symlink_format_manifest/"
+MANIFEST_NAME = "manifest"
+# Concurrent puts/deletes of one publication, as in symlink-manifests.ts.
+MANIFEST_PARALLEL = 16
+
+
+def manifest_prefix(table):
+    return "%s/%s" % (table, MANIFEST_FOLDER)
+
+
+def published_key(table):
+    return manifest_prefix(table) + "_published.json"
+
+
+def partition_path(partition, names):
+    """`k1=v1/k2=v2/` in `names` order, values escaped as encodeURIComponent does (partitionPath)."""
+    return "".join("%s=%s/" % (k, urllib.parse.quote(partition[k], safe="-_.!~*'()")) for k in names)
+
+
+def parse_partition(key):
+    """Hive partition values of a key's `k=v` folder segments (parsePartition)."""
+    out = {}
+    for seg in key.split("/")[:-1]:
+        i = seg.find("=")
+        if i > 0:
+            out[seg[:i]] = urllib.parse.unquote(seg[i + 1 :])
+    return out
+
+
+def manifest_folder(table, partition, names):
+    return manifest_prefix(table) + (partition_path(partition, names) if names else "")
+
+
+def snapshot_manifests(snapshot, table, names, uri):
+    """Manifest key -> sorted URIs of the snapshot's BASE files in that partition (snapshotManifests): delta
+    files are left out, so are base files without a value for every partition key; an unpartitioned table
+    always has its one manifest."""
+    out = {}
+    if not names:
+        out[manifest_folder(table, {}, names) + MANIFEST_NAME] = []
+    for f in snapshot.get("files", []):
+        if f.get("role") == "delta":
+            continue
+        p = f["partition"] if f.get("partition") is not None else parse_partition(f["key"])
+        if any(k not in p for k in names):
+            continue
+        out.setdefault(manifest_folder(table, p, names) + MANIFEST_NAME, []).append(uri(f["key"]))
+    for uris in out.values():
+        uris.sort()
+    return out
+
+
+def _missing(e):
+    return getattr(e, "response", {}).get("Error", {}).get("Code") in ("NoSuchKey", "404")
+
+
+def read_published(s3, bucket, table):
+    """The table's publication record (readPublished); None when never published."""
+    try:
+        p = json.loads(s3.get_object(Bucket=bucket, Key=published_key(table))["Body"].read())
+    except Exception as e:  # botocore's ClientError; the runtime's tests have no botocore
+        if _missing(e):
+            return None
+        raise
+    p.setdefault("versions", [p["version"]])
+    return p
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _write_published(s3, bucket, table, record):
+    # JSON.stringify's bytes: no spaces, non-ASCII kept, one trailing newline.
+    body = json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n"
+    s3.put_object(Bucket=bucket, Key=published_key(table), Body=body.encode())
+
+
+def _each_parallel(items, f):
+    if not items:
+        return
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(MANIFEST_PARALLEL, len(items))) as pool:
+        list(pool.map(f, items))  # list(): re-raises the first failure
+
+
+def publish_manifests(s3, bucket, root, table, names, snapshot, now=_now):
+    """Publishes `snapshot` as symlink manifests under `root` (`s3://bucket/`), as publishManifests does:
+    records the version as pending beside the published ones (vacuum keeps the files of both), puts one
+    manifest per partition, deletes the manifests of partitions no longer live, then records the version as
+    published. Nothing is written when that version is already published under the same root."""
+    version = snapshot["version"]
+    before = read_published(s3, bucket, table)
+    if before and before["version"] == version and len(before["versions"]) == 1 and before.get("root") == root:
+        return {"version": version, "written": 0, "deleted": 0}
+    manifests = snapshot_manifests(snapshot, table, names, lambda key: root + key)
+    pending = list(dict.fromkeys((before or {}).get("versions", []) + [version]))
+    _write_published(s3, bucket, table, {
+        "version": (before or {}).get("version", 0),
+        "versions": pending,
+        "root": root,
+        "publishedAt": now(),
+        "manifests": (before or {}).get("manifests", 0),
+    })
+    _each_parallel(
+        list(manifests.items()),
+        lambda kv: s3.put_object(Bucket=bucket, Key=kv[0], Body="".join(u + "\n" for u in kv[1]).encode()),
+    )
+    stale = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=manifest_prefix(table)):
+        for o in page.get("Contents", []):
+            if o["Key"].split("/")[-1] == MANIFEST_NAME and o["Key"] not in manifests:
+                stale.append(o["Key"])
+    _each_parallel(stale, lambda key: s3.delete_object(Bucket=bucket, Key=key))
+    _write_published(s3, bucket, table, {
+        "version": version,
+        "versions": [version],
+        "root": root,
+        "publishedAt": now(),
+        "manifests": len(manifests),
+    })
+    return {"version": version, "written": len(manifests), "deleted": len(stale)}
+
+# ---------------------------------------------------------------------------------------------------------
 # Runtime of the generated Glue job: the same steps as the DuckDB runner (packages/etl/src/duckdb/runner.ts)
 # over the same lake layout and the same table snapshot log (packages/lake/src/snapshots.ts), so readers,
 # the crawler and Athena see one format whichever runner wrote it. The transform semantics are the portable
@@ -1854,6 +2002,8 @@ job.init(ARGS["JOB_NAME"], ARGS)
 s3 = boto3.client("s3")
 BUCKETS = {z: ARGS[z + "_bucket"] for z in ("raw", "processed", "curated", "rejected")}
 RUN_ID = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+# (zone, table) of every snapshot this run committed: what it publishes as manifests and vacuums.
+COMMITTED = set()
 TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
 
 
@@ -1917,29 +2067,37 @@ def commit(zone, table, files, operation, watermark, expected_version, schema_ha
     # Create-if-absent is the commit point (S3 conditional write), as in TableLog.commit.
     s3.put_object(Bucket=bucket, Key=_version_key(table, version + 1), Body=json.dumps(snap).encode(), IfNoneMatch="*")
     s3.put_object(Bucket=bucket, Key="_snapshots/%s/_current" % table, Body=json.dumps({"version": version + 1}).encode())
+    COMMITTED.add((zone, table))
     return snap
 
 
-# Symlink manifests the crawler publishes for Athena (packages/lake/src/published.ts): never data files.
-MANIFEST_PREFIX = "/_symlink_format_manifest/"
+def publish(zone, table):
+    """Publishes the table's current snapshot as symlink manifests (manifests.py, what Athena reads through
+    the catalog) when its zone is a manifest zone (`manifests` of its spec: SYMLINK_MANIFEST_ZONES of
+    packages/schema)."""
+    spec = TABLES["%s.%s" % (zone, table)]
+    cur = current(zone, table)
+    if not spec["manifests"] or not cur:
+        return None
+    return publish_manifests(s3, BUCKETS[zone], uri(zone), table, spec["partitions_names"], cur)
 
 
 def vacuum(zone, table):
     """Deletes data files of `table` that predate the current snapshot and that neither it nor a version the
-    symlink manifests publish lists (Athena reads those until the next crawl), as TableLog.vacuum does."""
+    symlink manifests publish lists (Athena reads those until a later publication), as TableLog.vacuum does;
+    never the manifests."""
     bucket = BUCKETS[zone]
     cur = current(zone, table)
     if not cur:
         return
     live = set(f["key"] for f in cur["files"])
-    published = _get_json(bucket, table + MANIFEST_PREFIX + "_published.json") or {}
-    for v in published.get("versions", [published["version"]] if "version" in published else []):
+    for v in (read_published(s3, bucket, table) or {}).get("versions", []):
         if v != cur["version"]:
             live.update(f["key"] for f in (_get_json(bucket, _version_key(table, v)) or {}).get("files", []))
     cutoff = datetime.datetime.fromisoformat(cur["committedAt"].replace("Z", "+00:00"))
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=table + "/"):
         for o in page.get("Contents", []):
-            if o["Key"].startswith(table + MANIFEST_PREFIX):
+            if o["Key"].startswith(manifest_prefix(table)):
                 continue
             if o["Key"] not in live and o["LastModified"] < cutoff:
                 s3.delete_object(Bucket=bucket, Key=o["Key"])
@@ -2235,19 +2393,26 @@ def selected(j):
 
 
 summary = []
-written_tables = set()
-for j in JOBS:
-    if not selected(j):
-        continue
-    t0 = time.time()
-    step = {"extract": extract, "transform": transform, "load": load}[j["kind"]](j)
-    step["seconds"] = round(time.time() - t0, 3)
-    summary.append(step)
-    print(json.dumps(step))
-    if "version" in step:
-        zone = {"extract": "raw", "transform": "processed", "load": "curated"}[j["kind"]]
-        written_tables.add((zone, j["table"]))
-for zone, table in sorted(written_tables) + [("rejected", "etl_rejects")]:
+published = {}
+try:
+    for j in JOBS:
+        if not selected(j):
+            continue
+        t0 = time.time()
+        step = {"extract": extract, "transform": transform, "load": load}[j["kind"]](j)
+        step["seconds"] = round(time.time() - t0, 3)
+        summary.append(step)
+        print(json.dumps(step))
+finally:
+    # After the commits (also those made before a step that failed) and before vacuum, which keeps the files
+    # of the versions published. Athena reads the new manifests of catalogued partitions at once; partitions
+    # new to the catalog once the crawler (catalog targets) adds them.
+    for zone, table in sorted(COMMITTED):
+        r = publish(zone, table)
+        if r:
+            published["%s.%s" % (zone, table)] = r
+            print(json.dumps({"manifests": "%s.%s" % (zone, table), **r}))
+for zone, table in sorted(COMMITTED | {("rejected", "etl_rejects")}):
     vacuum(zone, table)
-print(json.dumps({"runId": RUN_ID, "full": FULL, "steps": summary}))
+print(json.dumps({"runId": RUN_ID, "full": FULL, "steps": summary, "manifests": published}))
 job.commit()

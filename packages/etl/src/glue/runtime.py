@@ -36,6 +36,8 @@ job.init(ARGS["JOB_NAME"], ARGS)
 s3 = boto3.client("s3")
 BUCKETS = {z: ARGS[z + "_bucket"] for z in ("raw", "processed", "curated", "rejected")}
 RUN_ID = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+# (zone, table) of every snapshot this run committed: what it publishes as manifests and vacuums.
+COMMITTED = set()
 TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
 
 
@@ -99,29 +101,37 @@ def commit(zone, table, files, operation, watermark, expected_version, schema_ha
     # Create-if-absent is the commit point (S3 conditional write), as in TableLog.commit.
     s3.put_object(Bucket=bucket, Key=_version_key(table, version + 1), Body=json.dumps(snap).encode(), IfNoneMatch="*")
     s3.put_object(Bucket=bucket, Key="_snapshots/%s/_current" % table, Body=json.dumps({"version": version + 1}).encode())
+    COMMITTED.add((zone, table))
     return snap
 
 
-# Symlink manifests the crawler publishes for Athena (packages/lake/src/published.ts): never data files.
-MANIFEST_PREFIX = "/_symlink_format_manifest/"
+def publish(zone, table):
+    """Publishes the table's current snapshot as symlink manifests (manifests.py, what Athena reads through
+    the catalog) when its zone is a manifest zone (`manifests` of its spec: SYMLINK_MANIFEST_ZONES of
+    packages/schema)."""
+    spec = TABLES["%s.%s" % (zone, table)]
+    cur = current(zone, table)
+    if not spec["manifests"] or not cur:
+        return None
+    return publish_manifests(s3, BUCKETS[zone], uri(zone), table, spec["partitions_names"], cur)
 
 
 def vacuum(zone, table):
     """Deletes data files of `table` that predate the current snapshot and that neither it nor a version the
-    symlink manifests publish lists (Athena reads those until the next crawl), as TableLog.vacuum does."""
+    symlink manifests publish lists (Athena reads those until a later publication), as TableLog.vacuum does;
+    never the manifests."""
     bucket = BUCKETS[zone]
     cur = current(zone, table)
     if not cur:
         return
     live = set(f["key"] for f in cur["files"])
-    published = _get_json(bucket, table + MANIFEST_PREFIX + "_published.json") or {}
-    for v in published.get("versions", [published["version"]] if "version" in published else []):
+    for v in (read_published(s3, bucket, table) or {}).get("versions", []):
         if v != cur["version"]:
             live.update(f["key"] for f in (_get_json(bucket, _version_key(table, v)) or {}).get("files", []))
     cutoff = datetime.datetime.fromisoformat(cur["committedAt"].replace("Z", "+00:00"))
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=table + "/"):
         for o in page.get("Contents", []):
-            if o["Key"].startswith(table + MANIFEST_PREFIX):
+            if o["Key"].startswith(manifest_prefix(table)):
                 continue
             if o["Key"] not in live and o["LastModified"] < cutoff:
                 s3.delete_object(Bucket=bucket, Key=o["Key"])
@@ -417,19 +427,26 @@ def selected(j):
 
 
 summary = []
-written_tables = set()
-for j in JOBS:
-    if not selected(j):
-        continue
-    t0 = time.time()
-    step = {"extract": extract, "transform": transform, "load": load}[j["kind"]](j)
-    step["seconds"] = round(time.time() - t0, 3)
-    summary.append(step)
-    print(json.dumps(step))
-    if "version" in step:
-        zone = {"extract": "raw", "transform": "processed", "load": "curated"}[j["kind"]]
-        written_tables.add((zone, j["table"]))
-for zone, table in sorted(written_tables) + [("rejected", "etl_rejects")]:
+published = {}
+try:
+    for j in JOBS:
+        if not selected(j):
+            continue
+        t0 = time.time()
+        step = {"extract": extract, "transform": transform, "load": load}[j["kind"]](j)
+        step["seconds"] = round(time.time() - t0, 3)
+        summary.append(step)
+        print(json.dumps(step))
+finally:
+    # After the commits (also those made before a step that failed) and before vacuum, which keeps the files
+    # of the versions published. Athena reads the new manifests of catalogued partitions at once; partitions
+    # new to the catalog once the crawler (catalog targets) adds them.
+    for zone, table in sorted(COMMITTED):
+        r = publish(zone, table)
+        if r:
+            published["%s.%s" % (zone, table)] = r
+            print(json.dumps({"manifests": "%s.%s" % (zone, table), **r}))
+for zone, table in sorted(COMMITTED | {("rejected", "etl_rejects")}):
     vacuum(zone, table)
-print(json.dumps({"runId": RUN_ID, "full": FULL, "steps": summary}))
+print(json.dumps({"runId": RUN_ID, "full": FULL, "steps": summary, "manifests": published}))
 job.commit()
