@@ -1853,7 +1853,8 @@ def manifest_prefix(table):
 
 
 def published_key(table):
-    return manifest_prefix(table) + "_published.json"
+    # Beside the manifest folder, not in it (published.ts): the folder is a catalog location.
+    return "%s/_symlink_published.json" % table
 
 
 def partition_path(partition, names):
@@ -2097,7 +2098,7 @@ def vacuum(zone, table):
     cutoff = datetime.datetime.fromisoformat(cur["committedAt"].replace("Z", "+00:00"))
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=table + "/"):
         for o in page.get("Contents", []):
-            if o["Key"].startswith(manifest_prefix(table)):
+            if o["Key"].startswith(manifest_prefix(table)) or o["Key"] == published_key(table):
                 continue
             if o["Key"] not in live and o["LastModified"] < cutoff:
                 s3.delete_object(Bucket=bucket, Key=o["Key"])

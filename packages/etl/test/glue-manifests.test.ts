@@ -116,7 +116,7 @@ async function runLake(steps: readonly Step[]) {
   const objects: Record<string, string> = {};
   for await (const o of store.list(BUCKET)) {
     const text = new TextDecoder().decode(await store.get(BUCKET, o.key));
-    objects[o.key] = o.key.endsWith("_published.json")
+    objects[o.key] = o.key.endsWith("_symlink_published.json")
       ? `${JSON.stringify({ ...JSON.parse(text), publishedAt: AT })}\n`
       : text;
   }
@@ -127,7 +127,7 @@ async function runLake(steps: readonly Step[]) {
 const phases = (calls: string[][]) =>
   calls
     .map(([op, key]) =>
-      key!.endsWith("_published.json") ? `${op} record` : op === "list" ? "list" : `${op} manifest`,
+      key!.endsWith("_symlink_published.json") ? `${op} record` : op === "list" ? "list" : `${op} manifest`,
     )
     .filter((k, i, all) => i === 0 || all[i - 1] !== k);
 
@@ -213,21 +213,21 @@ describe("the Glue job's symlink manifests (manifests.py) are the crawler's (pub
       { version: 1, written: 1, deleted: 0 },
     ]);
     expect(Object.keys(py.objects).sort()).toEqual([
-      "empty/_symlink_format_manifest/_published.json",
       "empty/_symlink_format_manifest/manifest",
-      "hotel_daily/_symlink_format_manifest/_published.json",
+      "empty/_symlink_published.json",
       "hotel_daily/_symlink_format_manifest/stay_year=2017/stay_month=7/manifest",
-      "hotels/_symlink_format_manifest/_published.json",
+      "hotel_daily/_symlink_published.json",
       "hotels/_symlink_format_manifest/manifest",
-      "tricky/_symlink_format_manifest/_published.json",
+      "hotels/_symlink_published.json",
       "tricky/_symlink_format_manifest/source=Caf%C3%A9%20%26%20Co%2F1/manifest",
       "tricky/_symlink_format_manifest/source=a(b)!~*'/manifest",
+      "tricky/_symlink_published.json",
     ]);
     expect(py.objects["hotels/_symlink_format_manifest/manifest"]).toBe(
       "s3://hotels-test-curated/hotels/r3-00000.parquet\ns3://hotels-test-curated/hotels/r3-00001.parquet\n",
     );
     expect(py.objects["empty/_symlink_format_manifest/manifest"]).toBe("");
-    expect(py.objects["hotel_daily/_symlink_format_manifest/_published.json"]).toBe(
+    expect(py.objects["hotel_daily/_symlink_published.json"]).toBe(
       `{"version":2,"versions":[2],"root":"s3://hotels-test-curated/","publishedAt":"${AT}","manifests":1}\n`,
     );
   });
@@ -268,7 +268,7 @@ describe("the Glue job's symlink manifests (manifests.py) are the crawler's (pub
       ["delete", "hotel_daily/_symlink_format_manifest/stay_year=2017/stay_month=8/manifest"],
     ]);
     // an already published version: read only
-    expect(third!.calls).toEqual([["get", "hotel_daily/_symlink_format_manifest/_published.json"]]);
+    expect(third!.calls).toEqual([["get", "hotel_daily/_symlink_published.json"]]);
   });
 
   it("a publication that dies after its pending record leaves both versions listed; the next one completes it", () => {
@@ -282,10 +282,10 @@ describe("the Glue job's symlink manifests (manifests.py) are the crawler's (pub
     const pending = died!.calls.findIndex(([op, k]) => op === "put" && k!.endsWith("_published.json"));
     expect(pending).toBe(1);
     const rerun = runPython([v1, { ...v2, fail: true }]);
-    expect(rerun.objects["hotel_daily/_symlink_format_manifest/_published.json"]).toBe(
+    expect(rerun.objects["hotel_daily/_symlink_published.json"]).toBe(
       `{"version":1,"versions":[1,2],"root":"s3://hotels-test-curated/","publishedAt":"${AT}","manifests":2}\n`,
     );
-    expect(JSON.parse(py.objects["hotel_daily/_symlink_format_manifest/_published.json"]!)).toMatchObject({
+    expect(JSON.parse(py.objects["hotel_daily/_symlink_published.json"]!)).toMatchObject({
       version: 2,
       versions: [2],
       manifests: 1,

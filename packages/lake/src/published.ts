@@ -6,8 +6,10 @@ import type { ObjectStore } from "./port.ts";
  * the data folder, as Delta Lake puts them, but never a data file: vacuum leaves it alone. */
 export const manifestPrefix = (table: string) => `${table}/${SYMLINK_MANIFEST_FOLDER}`;
 
-/** `<table>/_symlink_format_manifest/_published.json`: which snapshot versions the manifests list. */
-export const publishedKey = (table: string) => `${manifestPrefix(table)}_published.json`;
+/** `<table>/_symlink_published.json`: which snapshot versions the manifests list. Beside the manifest
+ * folder, not in it: the folder is an unpartitioned table's catalog location, and a symlink reader takes
+ * every file there for a manifest (whether it skips `_` names is up to the engine). */
+export const publishedKey = (table: string) => `${table}/_symlink_published.json`;
 
 /** What a table's manifests publish. Vacuum keeps the files of every version in `versions`, so a file an
  * external reader may be told to read stays until a later crawl publishes a version without it. */

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { LakeZone } from "@hotels/schema";
 import { ConcurrentCommitError, ObjectExistsError, ObjectNotFoundError } from "./errors.ts";
 import type { LakeLayout, ObjectStore } from "./port.ts";
-import { manifestPrefix, readPublished } from "./published.ts";
+import { manifestPrefix, publishedKey, readPublished } from "./published.ts";
 
 /** How a commit's files combine with the table's current files. `delta`: every current file stays and the
  * commit's delta files are a new layer on top (merge-on-read, see `merge-on-read.ts`). */
@@ -361,7 +361,12 @@ export class TableLog {
     const deleted: string[] = [];
     let bytes = 0;
     for await (const o of this.store.list(bucket, dataPrefix(table))) {
-      if (referenced.has(o.key) || o.key.startsWith(manifests) || o.lastModified.getTime() >= cutoff)
+      if (
+        referenced.has(o.key) ||
+        o.key.startsWith(manifests) ||
+        o.key === publishedKey(table) ||
+        o.lastModified.getTime() >= cutoff
+      )
         continue;
       if (!options.dryRun) await this.store.delete(bucket, o.key);
       deleted.push(o.key);

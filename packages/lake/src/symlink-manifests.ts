@@ -113,11 +113,9 @@ export async function publishManifests(o: PublishManifestsOptions): Promise<Mani
  * many manifests were deleted. */
 export async function unpublishManifests(store: ObjectStore, bucket: string, table: string): Promise<number> {
   const manifests: string[] = [];
-  let record = false;
   for await (const obj of store.list(bucket, manifestPrefix(table)))
-    if (obj.key === publishedKey(table)) record = true;
-    else if (obj.key.split("/").at(-1) === MANIFEST_NAME) manifests.push(obj.key);
+    if (obj.key.split("/").at(-1) === MANIFEST_NAME) manifests.push(obj.key);
   await eachParallel(manifests, (key) => store.delete(bucket, key));
-  if (record) await store.delete(bucket, publishedKey(table));
+  if (await store.head(bucket, publishedKey(table))) await store.delete(bucket, publishedKey(table));
   return manifests.length;
 }

@@ -85,10 +85,10 @@ describe("crawl publishes symlink manifests", () => {
     expect(r.tables[0]).toMatchObject({ manifests: { version: 1, written: 2, deleted: 0 } });
     expect(r.manifestsWritten).toBe(2);
     expect(await manifestKeys(l)).toEqual([
-      `${MANIFESTS}_published.json`,
       `${MANIFESTS}${month(7)}manifest`,
       `${MANIFESTS}${month(8)}manifest`,
     ]);
+    expect(await l.store.head("curated", publishedKey("hotel_daily"))).toBeDefined();
     expect(await manifest(l, `${MANIFESTS}${month(7)}manifest`)).toEqual(uris(l, v1, 7));
     expect(await manifest(l, `${MANIFESTS}${month(8)}manifest`)).toEqual(uris(l, v1, 8));
     expect(uris(l, v1, 7)).toEqual([
@@ -132,10 +132,11 @@ describe("crawl publishes symlink manifests", () => {
     // act
     await crawl({ ...l, tables: ["curated.hotels"] });
     // assert
+    // the table's location holds its manifest and nothing else (the publication record lies beside it)
     expect(await manifestKeys(l, "hotels/_symlink_format_manifest/")).toEqual([
-      "hotels/_symlink_format_manifest/_published.json",
       "hotels/_symlink_format_manifest/manifest",
     ]);
+    expect(publishedKey("hotels")).toBe("hotels/_symlink_published.json");
     expect(await manifest(l, "hotels/_symlink_format_manifest/manifest")).toEqual(
       files.map((f) => l.layout.uri("curated", f.key)),
     );
@@ -163,7 +164,7 @@ describe("crawl publishes symlink manifests", () => {
     });
     expect(await manifest(l, `${MANIFESTS}${month(8)}manifest`)).toEqual(uris(l, v2, 8));
     expect(await manifest(l, `${MANIFESTS}${month(7)}manifest`)).toBeUndefined();
-    expect(await manifestKeys(l)).toEqual([`${MANIFESTS}_published.json`, `${MANIFESTS}${month(8)}manifest`]);
+    expect(await manifestKeys(l)).toEqual([`${MANIFESTS}${month(8)}manifest`]);
     expect(await readPublished(l.store, "curated", "hotel_daily")).toMatchObject({
       version: 2,
       versions: [2],
@@ -444,7 +445,8 @@ describe("a predictions table stays plain Parquet at its data folder (Athena INS
       { Values: ["2017", "7"], StorageDescriptor: { Location: `${manifests}${MONTH(7)}` } },
       { Values: ["2017", "8"], StorageDescriptor: { Location: `${manifests}${MONTH(8)}` } },
     ]);
-    expect(await predictionManifests(l)).toHaveLength(3);
+    expect(await predictionManifests(l)).toHaveLength(2);
+    expect(await readPublished(l.store, "predictions", TABLE)).toBeDefined();
     // act
     const first = await crawl(l);
     const second = await crawl(l);

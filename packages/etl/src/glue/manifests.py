@@ -21,7 +21,8 @@ def manifest_prefix(table):
 
 
 def published_key(table):
-    return manifest_prefix(table) + "_published.json"
+    # Beside the manifest folder, not in it (published.ts): the folder is a catalog location.
+    return "%s/_symlink_published.json" % table
 
 
 def partition_path(partition, names):

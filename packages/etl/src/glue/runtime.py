@@ -131,7 +131,7 @@ def vacuum(zone, table):
     cutoff = datetime.datetime.fromisoformat(cur["committedAt"].replace("Z", "+00:00"))
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=table + "/"):
         for o in page.get("Contents", []):
-            if o["Key"].startswith(manifest_prefix(table)):
+            if o["Key"].startswith(manifest_prefix(table)) or o["Key"] == published_key(table):
                 continue
             if o["Key"] not in live and o["LastModified"] < cutoff:
                 s3.delete_object(Bucket=bucket, Key=o["Key"])
