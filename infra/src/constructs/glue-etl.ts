@@ -290,6 +290,7 @@ export class GlueEtl extends Construct {
           "--database": props.database.name,
           "--full": "false",
           "--jobs": "all",
+          "--run_id": "-",
           "--raw_bucket": props.buckets.raw.bucket,
           "--processed_bucket": props.buckets.processed.bucket,
           "--curated_bucket": props.buckets.curated.bucket,

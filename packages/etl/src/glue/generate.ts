@@ -28,6 +28,11 @@ export const GLUE_JOB_ARGUMENTS: Readonly<
   "--rejected_bucket": { description: "bucket of the rejected zone" },
   "--full": { description: "`true` for a full refresh", default: "false" },
   "--jobs": { description: "comma-separated steps/jobs/tables to run, `all` for every job", default: "all" },
+  "--run_id": {
+    description:
+      "run id of the pipeline run that started the job: its files and snapshots carry it (plus a suffix per attempt); `-`: the job makes one",
+    default: "-",
+  },
 };
 
 /** Glue version and worker settings the script is written for. */

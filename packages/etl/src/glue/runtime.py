@@ -35,7 +35,14 @@ job = Job(glue)
 job.init(ARGS["JOB_NAME"], ARGS)
 s3 = boto3.client("s3")
 BUCKETS = {z: ARGS[z + "_bucket"] for z in ("raw", "processed", "curated", "rejected")}
-RUN_ID = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+# The run id of the pipeline run that started the job (`--run_id`), else a new one, plus a suffix per
+# attempt: a retried attempt never writes the keys of an earlier one, which may have committed them.
+_RUN = ARGS.get("run_id", "-")
+if _RUN == "-":
+    _RUN = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+elif not re.match(r"^[0-9A-Za-z][0-9A-Za-z_.-]{0,80}$", _RUN):
+    raise ValueError("--run_id %r: letters, digits, '_', '.', '-' only (it names the run's files)" % _RUN)
+RUN_ID = _RUN + "-" + secrets.token_hex(3)
 # (zone, table) of every snapshot this run committed: what it publishes as manifests and vacuums.
 COMMITTED = set()
 TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
