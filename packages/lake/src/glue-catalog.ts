@@ -188,13 +188,7 @@ export class GlueCatalog implements Catalog {
           })),
         }),
       );
-      const errors = r.Errors ?? [];
-      for (const e of errors)
-        if (e.ErrorDetail?.ErrorCode !== "EntityNotFoundException")
-          failed.push(
-            `[${(e.PartitionValueList ?? []).join(",")}] ${e.ErrorDetail?.ErrorCode}: ${e.ErrorDetail?.ErrorMessage}`,
-          );
-      updated += batch.length - errors.length;
+      updated += batch.length - batchFailures(r.Errors, (e) => e.PartitionValueList, failed);
     }
     if (failed.length > 0)
       throw new Error(
@@ -232,13 +226,7 @@ export class GlueCatalog implements Catalog {
           PartitionsToDelete: batch.map((v) => ({ Values: [...v] })),
         }),
       );
-      const errors = r.Errors ?? [];
-      for (const e of errors)
-        if (e.ErrorDetail?.ErrorCode !== "EntityNotFoundException")
-          failed.push(
-            `[${(e.PartitionValues ?? []).join(",")}] ${e.ErrorDetail?.ErrorCode}: ${e.ErrorDetail?.ErrorMessage}`,
-          );
-      removed += batch.length - errors.length;
+      removed += batch.length - batchFailures(r.Errors, (e) => e.PartitionValues, failed);
     }
     if (failed.length > 0)
       throw new Error(
@@ -296,4 +284,19 @@ function toCatalogTable(t: Table, database: string): CatalogTable {
     },
     ...(t.UpdateTime ? { UpdateTime: t.UpdateTime } : {}),
   };
+}
+
+/** Per-partition errors of a Glue batch call: those other than EntityNotFoundException (gone meanwhile)
+ * are added to `failed`, naming their values. Returns how many partitions the call did not change. */
+function batchFailures<E extends { ErrorDetail?: { ErrorCode?: string; ErrorMessage?: string } }>(
+  errors: readonly E[] | undefined,
+  valuesOf: (e: E) => readonly string[] | undefined,
+  failed: string[],
+): number {
+  for (const e of errors ?? [])
+    if (e.ErrorDetail?.ErrorCode !== "EntityNotFoundException")
+      failed.push(
+        `[${(valuesOf(e) ?? []).join(",")}] ${e.ErrorDetail?.ErrorCode}: ${e.ErrorDetail?.ErrorMessage}`,
+      );
+  return errors?.length ?? 0;
 }
