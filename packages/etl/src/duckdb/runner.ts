@@ -488,8 +488,7 @@ function dependantColumns(t: TableDef): string[] | undefined {
 
 /** `EXISTS` a row of `relation` with the same key column(s) as the row aliased `alias`. */
 function inKeys(key: readonly string[], alias: string, relation: string): string {
-  const on = key.map((k) => `etl_k.${quoteIdent(k)} = ${alias}.${quoteIdent(k)}`).join(" AND ");
-  return `EXISTS (SELECT 1 FROM ${relation} etl_k WHERE ${on})`;
+  return `EXISTS (SELECT 1 FROM ${relation} etl_k WHERE ${keyMatch(key, "etl_k", alias)})`;
 }
 
 function transformJobFor(t: TableDef): TransformJob {
